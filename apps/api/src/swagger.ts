@@ -1,0 +1,57 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { FieldErrorDto, ProblemDto } from '@app/common';
+
+export const API_TAGS: Array<[string, string]> = [
+  ['auth', "Registration, login, sessions, the caller's own account"],
+  ['api-keys', "The caller's API keys"],
+  ['users', "User administration inside the caller's tenant (admins)"],
+  ['blocks', 'Reusable, versioned content blocks'],
+  ['audit', 'The tamper-evident audit trail'],
+  ['health', 'Liveness and readiness probes'],
+  ['metrics', 'Prometheus metrics'],
+];
+
+/** The version in package.json, found from here whether running from source or from dist. */
+export function packageVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'content-blocks') return pkg.version ?? '0.0.0';
+    }
+  }
+  return '0.0.0';
+}
+
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('Content Blocks API')
+    .setDescription(
+      'Reusable content blocks with users and tenants, JWT sessions and API keys, rate limits, ' +
+        'a tamper-evident audit trail and Prometheus metrics. Every error is RFC 9457 ' +
+        '`application/problem+json` (schema `ProblemDto`). Lists use cursor pagination ' +
+        '(`?limit=` 1..100, `?cursor=`). Authorize with a bearer access token or an `X-API-Key`.',
+    )
+    .setVersion(packageVersion())
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey');
+  for (const [name, description] of API_TAGS) builder.addTag(name, description);
+  return SwaggerModule.createDocument(app, builder.build(), {
+    extraModels: [ProblemDto, FieldErrorDto],
+    operationIdFactory: (controllerKey, methodKey) =>
+      `${controllerKey.replace(/Controller$/, '').replace(/^./, (c) => c.toLowerCase())}_${methodKey}`,
+  });
+}
+
+/** Swagger UI at /docs, the document at /docs-json and /docs-yaml. */
+export function setupSwagger(app: NestFastifyApplication): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+    customSiteTitle: 'Content Blocks API',
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+  });
+}

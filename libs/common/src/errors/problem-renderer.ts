@@ -1,0 +1,179 @@
+import { HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { RequestContext } from '../context/request-context';
+import { type ErrorCode, TITLE_BY_CODE, codeForStatus } from './error-code';
+import { ProblemException, type FieldError } from './problem.exception';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: ErrorCode;
+  requestId: string;
+  reason?: string;
+  errors?: FieldError[];
+}
+
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+}
+
+const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    detail: 'Unsupported Content-Type; send application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    detail: 'Content-Length does not match the body',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    detail: 'Request body is larger than the configured limit',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    detail: 'Body is empty but Content-Type is application/json',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, detail: 'Body is not valid JSON' },
+  FST_ERR_CTP_INVALID_TYPE: { status: 400, detail: 'Content-Type header is malformed' },
+  FST_ERR_BAD_URL: { status: 400, detail: 'The URL is malformed' },
+  FST_ERR_ASYNC_CONSTRAINT: {
+    status: 400,
+    detail: 'The request does not match a route constraint',
+  },
+};
+
+/** Connection-level failures of the database: answered 503 without any database text. */
+const DB_UNAVAILABLE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|terminating connection|Client has encountered a connection error|Connection is not established|57P01|57P03|08006|08001/;
+
+/**
+ * Turns any thrown value into an RFC 9457 problem. 5xx details never echo the original error;
+ * unexpected errors are logged with their stack.
+ */
+export function toProblem(
+  error: unknown,
+  instance: string,
+  logger: Logger,
+): { body: ProblemBody; headers: Record<string, string> } {
+  let status = 500;
+  let detail = 'An unexpected error occurred';
+  let code: ErrorCode | undefined;
+  let reason: string | undefined;
+  let errors: FieldError[] | undefined;
+  let headers: Record<string, string> = {};
+
+  if (error instanceof ProblemException) {
+    ({ status, detail, code, reason, errors } = error);
+    headers = { ...error.headers };
+  } else if (error instanceof HttpException) {
+    status = error.getStatus();
+    detail = httpExceptionDetail(error, status);
+  } else if (isFastifyError(error)) {
+    const known = FASTIFY_ERRORS[error.code];
+    status = known?.status ?? error.statusCode ?? 400;
+    detail = known?.detail ?? (status < 500 ? (error.message ?? 'Bad request') : detail);
+  } else if (isJsonSyntaxError(error)) {
+    status = 400;
+    detail = 'Body is not valid JSON';
+  } else if (sqlState(error)?.startsWith('22')) {
+    // A data exception slipped past validation (bad number, date or text): the client's fault.
+    status = 400;
+    detail = 'A value in the request is malformed or out of range';
+  } else if (sqlState(error) === '23505') {
+    status = 409;
+    detail = 'A resource with the same unique value already exists';
+  } else if (sqlState(error) === '57014') {
+    status = 503;
+    detail = 'The request took too long and was cancelled; try again shortly';
+    headers['retry-after'] = '5';
+  } else if (isDatabaseUnavailable(error)) {
+    status = 503;
+    reason = 'DATABASE_UNAVAILABLE';
+    detail = 'The database is unavailable; try again shortly';
+    headers['retry-after'] = '5';
+    logger.warn({ err: error }, 'database unavailable');
+  }
+
+  if (status >= 500 && status !== 503) {
+    logger.error({ err: error, instance }, 'unhandled error');
+  }
+  code ??= codeForStatus(status);
+  if (status === 401) headers['www-authenticate'] ??= 'Bearer';
+
+  const body: ProblemBody = {
+    type: `urn:content-blocks:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLE_BY_CODE[code],
+    status,
+    detail,
+    instance,
+    code,
+    requestId: RequestContext.requestId() ?? 'unknown',
+  };
+  if (reason) body.reason = reason;
+  if (errors?.length) body.errors = errors;
+  return { body, headers };
+}
+
+/** Writes a problem as `application/problem+json`. */
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  error: unknown,
+  logger: Logger,
+): FastifyReply {
+  const instance = (request.url ?? '/').split('?')[0];
+  const { body, headers } = toProblem(error, instance, logger);
+  for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
+  return reply.status(body.status).type('application/problem+json').send(body);
+}
+
+function httpExceptionDetail(error: HttpException, status: number): string {
+  if (status >= 500) return 'An unexpected error occurred';
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  if (typeof message === 'string') {
+    // Nest's router says "Cannot GET /x"; say it the way the rest of the API speaks.
+    const route = /^Cannot (\w+) (.*)$/.exec(message);
+    return route ? `No route matches ${route[1]} ${route[2].split('?')[0]}` : message;
+  }
+  return error.message;
+}
+
+function isFastifyError(error: unknown): error is FastifyLikeError & { code: string } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as FastifyLikeError).code === 'string' &&
+    (error as FastifyLikeError).code!.startsWith('FST_')
+  );
+}
+
+function isJsonSyntaxError(error: unknown): boolean {
+  return error instanceof SyntaxError && (error as FastifyLikeError).statusCode === 400;
+}
+
+function sqlState(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { name?: unknown; code?: unknown; driverError?: { code?: unknown } };
+  const code = e.driverError?.code ?? (e.name === 'QueryFailedError' ? e.code : undefined);
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; message?: unknown; driverError?: unknown };
+  const text = `${typeof e.code === 'string' ? e.code : ''} ${typeof e.message === 'string' ? e.message : ''}`;
+  return (
+    DB_UNAVAILABLE.test(text) ||
+    (e.driverError !== undefined && isDatabaseUnavailable(e.driverError))
+  );
+}

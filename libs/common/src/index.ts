@@ -1,0 +1,26 @@
+export * from './context/principal';
+export { RequestContext, type RequestStore } from './context/request-context';
+export { resolveRequestId } from './context/request-id';
+export * from './decorators/auth.decorators';
+export { ErrorCode, codeForStatus } from './errors/error-code';
+export {
+  ProblemException,
+  moduleException,
+  type ErrorTable,
+  type FieldError,
+} from './errors/problem.exception';
+export { CommonErrorCode, CommonException } from './errors/common.exception';
+export { ProblemDto, FieldErrorDto } from './errors/problem.dto';
+export { ApiProblems } from './errors/api-problems.decorator';
+export { ProblemFilter } from './errors/problem.filter';
+export { sendProblem, toProblem, type ProblemBody } from './errors/problem-renderer';
+export { createLogger, type Logger } from './logging/logger';
+export { PinoNestLogger } from './logging/nest-logger';
+export { LOGGER } from './logging/logger.token';
+export { redact, SENSITIVE_KEY } from './logging/redact';
+export { createValidationPipe, flattenValidationErrors } from './validation/validation.pipe';
+export { UuidPipe } from './validation/uuid.pipe';
+export { encodeCursor, decodeCursor } from './pagination/cursor';
+export { PageOf, PageQueryDto, type Page } from './pagination/page.dto';
+export { registerRequestHooks, routeTemplate } from './http/request-hooks';
+export { CommonModule } from './common.module';

@@ -1,0 +1,29 @@
+import pino, { type Logger } from 'pino';
+import { RequestContext } from '../context/request-context';
+import { redact } from './redact';
+
+export type { Logger } from 'pino';
+
+/**
+ * JSON lines on stdout. Every line carries the request id of the request it belongs to, and
+ * every field named like a secret is censored before it is written.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'content-blocks' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      messageKey: 'msg',
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => redact(object) as Record<string, unknown>,
+      },
+      mixin: () => {
+        const requestId = RequestContext.requestId();
+        return requestId ? { requestId } : {};
+      },
+    },
+    destination,
+  );
+}

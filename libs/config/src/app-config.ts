@@ -1,0 +1,28 @@
+/** The validated, typed configuration; the only place code reads settings from. */
+export class AppConfig {
+  readonly env!: 'development' | 'production' | 'test';
+  readonly isProduction!: boolean;
+  readonly port!: number;
+  readonly host!: string;
+  /** Unset means: start the embedded PostgreSQL. */
+  readonly databaseUrl?: string;
+  /** Absolute path. */
+  readonly dataDir!: string;
+  readonly jwtSecret!: string;
+  readonly accessTokenTtlSeconds!: number;
+  readonly refreshTokenTtlSeconds!: number;
+  readonly admin!: { email?: string; username?: string; password?: string };
+  readonly rateLimit!: { perMinute: number; authPerMinute: number; loginMaxFailures: number };
+  readonly redisUrl?: string;
+  /** Fastify's `trustProxy`: false, true, a hop count, or a list of IPs/CIDRs. */
+  readonly trustProxy!: boolean | number | string[];
+  /** `true` allows any origin; otherwise the exact list. */
+  readonly corsOrigins!: true | string[];
+  readonly logLevel!: string;
+  readonly metrics!: { enabled: boolean; port?: number; token?: string };
+  readonly audit!: { retentionDays: number; reads: boolean };
+  readonly bodyLimitBytes!: number;
+  readonly shutdownTimeoutMs!: number;
+  /** Wait after readiness turns 503 before refusing connections (lets load balancers notice). */
+  readonly shutdownDelayMs!: number;
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { AppConfig } from './app-config';
+import { parseDurationSeconds } from './duration';
+import { EnvDto } from './env.dto';
+
+/** Thrown at start-up; its message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const MIB = 1024 * 1024;
+
+/** Validates the environment once into an AppConfig, or throws a ConfigError naming each problem. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings mean "unset", as in most shells and .env files.
+  const raw = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const env = plainToInstance(EnvDto, raw, { excludeExtraneousValues: false });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true });
+  const problems = errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) =>
+      m.startsWith(e.property) ? m : `${e.property}: ${m}`,
+    ),
+  );
+
+  const nodeEnv = (env.NODE_ENV ?? 'development') as AppConfig['env'];
+  const isProduction = nodeEnv === 'production';
+  if (isProduction && !env.JWT_SECRET) {
+    problems.push('JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)');
+  }
+  if (isProduction && !env.DATABASE_URL) {
+    problems.push('DATABASE_URL is required when NODE_ENV=production');
+  }
+  if (env.JWT_SECRET && Buffer.byteLength(env.JWT_SECRET) < 32) {
+    problems.push('JWT_SECRET must be at least 32 bytes');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}`);
+  }
+
+  const dataDir = resolve(env.DATA_DIR ?? './.data');
+  return Object.assign(new AppConfig(), {
+    env: nodeEnv,
+    isProduction,
+    port: env.PORT ?? 3000,
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL,
+    dataDir,
+    jwtSecret: env.JWT_SECRET ?? developmentJwtSecret(dataDir),
+    accessTokenTtlSeconds: parseDurationSeconds(env.ACCESS_TOKEN_TTL ?? '15m'),
+    refreshTokenTtlSeconds: parseDurationSeconds(env.REFRESH_TOKEN_TTL ?? '7d'),
+    admin: { email: env.ADMIN_EMAIL, username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
+    rateLimit: {
+      perMinute: env.RATE_LIMIT_PER_MINUTE ?? 300,
+      authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE ?? 10,
+      loginMaxFailures: env.LOGIN_MAX_FAILURES ?? 5,
+    },
+    redisUrl: env.REDIS_URL,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, isProduction),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    metrics: {
+      enabled: env.METRICS_ENABLED !== 'false',
+      port: env.METRICS_PORT,
+      token: env.METRICS_TOKEN,
+    },
+    audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? 90, reads: env.AUDIT_READS !== 'false' },
+    bodyLimitBytes: env.BODY_LIMIT_BYTES ?? 10 * MIB,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    shutdownDelayMs: env.SHUTDOWN_DELAY_MS ?? 0,
+  });
+}
+
+function parseTrustProxy(value: string | undefined): AppConfig['trustProxy'] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((s) => s.trim());
+}
+
+function parseCorsOrigins(
+  value: string | undefined,
+  isProduction: boolean,
+): AppConfig['corsOrigins'] {
+  if (value === undefined) return isProduction ? [] : true;
+  if (value.trim() === '*') return true;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** In development the HS256 key is generated once and kept beside the embedded database. */
+function developmentJwtSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,7 @@
+export { DatabaseModule } from './database.module';
+export { dataSourceOptions, POOL } from './data-source-options';
+export { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+export { resolveDatabase } from './resolve-database';
+export { freePort } from './free-port';
+export { migrations } from './migrations';
+export { SnakeNamingStrategy } from './snake-naming.strategy';

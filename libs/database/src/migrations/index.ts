@@ -1,0 +1,8 @@
+import { Init1763769600000 } from './1763769600000-init';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
+ * load exactly the same set, compiled or not. Module migrations live here too; name each
+ * `<timestamp>-<what>.ts` with a timestamp later than the last one.
+ */
+export const migrations = [Init1763769600000];
