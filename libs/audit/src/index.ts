@@ -1,1 +1,3 @@
 export { AuditModule } from './audit.module';
+export { AuditService } from './audit.service';
+export type { AuditEvent, AuditSeverity } from './audit-event';

@@ -10,6 +10,8 @@ export interface RequestStore {
   route: string | null;
   startedAt: bigint;
   principal?: Principal;
+  /** Set when a service recorded this request's change in its transaction (no second entry). */
+  auditRecorded?: boolean;
 }
 
 const storage = new AsyncLocalStorage<RequestStore>();
