@@ -1,10 +1,10 @@
 // Shared helpers of the deployment tests: locate the command-line tools they drive (helm from an
 // npm package, promtool/amtool/prometheus/chromium from Debian), run them, render the chart.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 export const ROOT = resolve(__dirname, '../..');
 export const CHART_DIR = join(ROOT, 'helm/content-blocks');
@@ -103,3 +103,51 @@ export const MONITORING_APIS = [
   'monitoring.coreos.com/v1/ServiceMonitor',
   'monitoring.coreos.com/v1/PrometheusRule',
 ];
+
+/** Every PromQL query of the Grafana dashboard, with its panel title. */
+export function dashboardQueries(): Array<{ panel: string; expr: string }> {
+  const dashboard = JSON.parse(
+    readFileSync(join(CHART_FILES, 'grafana-dashboard.json'), 'utf8'),
+  ) as { panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+  return dashboard.panels.flatMap((panel) =>
+    (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })),
+  );
+}
+
+/** Every alert expression of files/alert-rules.yaml. */
+export function alertExpressions(): Array<{ alert: string; expr: string }> {
+  const rules = parse(readFileSync(join(CHART_FILES, 'alert-rules.yaml'), 'utf8')) as {
+    groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string }> }>;
+  };
+  return rules.groups.flatMap((group) =>
+    group.rules.map((rule) => ({ alert: rule.alert ?? rule.record ?? '', expr: rule.expr })),
+  );
+}
+
+/** Metric names a PromQL expression selects (every selector in our queries has braces). */
+export function metricNamesIn(expr: string): string[] {
+  return [...new Set([...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1]))];
+}
+
+/** Grafana's variables, as the dashboard resolves them against one API scraped as content-blocks. */
+export function resolveDashboardVariables(expr: string): string {
+  return expr
+    .replaceAll('$__rate_interval', '1m')
+    .replaceAll('$job', 'content-blocks')
+    .replaceAll('$instance', '.*');
+}
+
+/** Names of the metric families an exposition declares (`# TYPE name type`), with their samples. */
+export function exportedMetricNames(exposition: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of exposition.matchAll(/^# TYPE (\S+) (\w+)$/gm)) {
+    const [, name, type] = match;
+    names.add(name);
+    if (type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(name + s);
+    if (type === 'summary') for (const s of ['_sum', '_count']) names.add(name + s);
+  }
+  return names;
+}
+
+/** Series Prometheus makes itself or that come from another exporter (documented in the README). */
+export const NOT_FROM_THE_API = new Set(['up', 'probe_ssl_earliest_cert_expiry']);
