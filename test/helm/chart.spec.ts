@@ -7,6 +7,7 @@ import {
   DEFAULT_VALUES,
   MONITORING_APIS,
   PRODUCTION_VALUES,
+  ROOT,
   helm,
   renderChart,
   type Manifest,
@@ -343,13 +344,19 @@ describe('helm chart content-blocks', () => {
     it('admits traffic only from the ingress controller and Prometheus, egress only to DNS, PostgreSQL, Redis', () => {
       const policy = find(manifests, 'NetworkPolicy');
       expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-      expect(policy.spec.ingress).toHaveLength(1);
-      const from = policy.spec.ingress[0].from;
-      expect(from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe(
+      expect(policy.spec.ingress).toHaveLength(2);
+      const [fromIngress, fromPrometheus] = policy.spec.ingress;
+      expect(fromIngress.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe(
         'ingress-nginx',
       );
-      expect(from[1].podSelector.matchLabels['app.kubernetes.io/name']).toBe('prometheus');
-      expect(from[2].podSelector.matchLabels['app.kubernetes.io/component']).toBe('test');
+      expect(fromIngress.from[1].podSelector.matchLabels['app.kubernetes.io/component']).toBe(
+        'test',
+      );
+      expect(fromIngress.ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+      expect(fromPrometheus.from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe(
+        'prometheus',
+      );
+      expect(fromPrometheus.ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
       const egressPorts = policy.spec.egress.map((rule: any) =>
         rule.ports.map((p: any) => `${p.port}/${p.protocol}`).join(','),
       );
@@ -377,6 +384,42 @@ describe('helm chart content-blocks', () => {
         JSON.parse(readFileSync(join(CHART_FILES, 'grafana-dashboard.json'), 'utf8')),
       );
     });
+  });
+
+  it('moves /metrics to its own port with metrics.port, everywhere it is scraped', () => {
+    const manifests = renderChart({
+      valuesFiles: [PRODUCTION_VALUES],
+      apiVersions: MONITORING_APIS,
+      set: ['metrics.port=9100'],
+    });
+    expect(find(manifests, 'ConfigMap').data.METRICS_PORT).toBe('9100');
+    const [api] = find(manifests, 'Deployment').spec.template.spec.containers;
+    expect(api.ports).toContainEqual({ name: 'metrics', containerPort: 9100, protocol: 'TCP' });
+    expect(find(manifests, 'Service').spec.ports).toContainEqual({
+      name: 'metrics',
+      port: 9100,
+      targetPort: 'metrics',
+      protocol: 'TCP',
+    });
+    expect(find(manifests, 'ServiceMonitor').spec.endpoints[0].port).toBe('metrics');
+    expect(find(manifests, 'NetworkPolicy').spec.ingress[1].ports).toEqual([
+      { port: 'metrics', protocol: 'TCP' },
+    ]);
+  });
+
+  it('passes every environment variable of the app (EnvDto) to the pods', () => {
+    const dto = readFileSync(join(ROOT, 'libs/config/src/env.dto.ts'), 'utf8');
+    const variables = [...dto.matchAll(/^\s+([A-Z][A-Z0-9_]*)[?!]?:/gm)].map((m) => m[1]);
+    expect(variables.length).toBeGreaterThan(20);
+    const manifests = renderChart({ valuesFiles: [DEFAULT_VALUES], set: ['metrics.port=9100'] });
+    const [api] = find(manifests, 'Deployment').spec.template.spec.containers;
+    const passed = new Set([
+      ...Object.keys(find(manifests, 'ConfigMap').data),
+      ...api.env.map((e: any) => e.name as string),
+    ]);
+    // DATA_DIR only locates the embedded development PostgreSQL; production uses DATABASE_URL.
+    const notForKubernetes = new Set(['DATA_DIR']);
+    expect(variables.filter((v) => !passed.has(v) && !notForKubernetes.has(v))).toEqual([]);
   });
 
   describe('NOTES.txt', () => {

@@ -97,3 +97,8 @@ app.kubernetes.io/component: api
       optional: true
 {{- end }}
 {{- end }}
+
+{{/* The container port that serves /metrics: its own with metrics.port, else the API's. */}}
+{{- define "content-blocks.metricsPortName" -}}
+{{- if gt (int .Values.metrics.port) 0 }}metrics{{ else }}http{{ end }}
+{{- end }}
