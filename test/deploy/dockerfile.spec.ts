@@ -81,18 +81,22 @@ describe('Dockerfile', () => {
 
   it('compiles in the build stage and installs production dependencies only for the runtime', () => {
     const buildRuns = of(stages[0], 'RUN').map(argsText).join('\n');
-    expect(buildRuns).toMatch(/npm ci\b/);
+    // The same install verb as .ci/run (which explains why it is not `npm ci`).
+    const ciInstall = /^npm (ci|install)\b/m.exec(readFileSync(join(ROOT, '.ci/run'), 'utf8'))![1];
+    expect(buildRuns).toMatch(new RegExp(`npm ${ciInstall} `));
     expect(buildRuns).toMatch(/npm run build/);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.scripts.build).toBeDefined();
     const depsRuns = of(stages[1], 'RUN').map(argsText).join('\n');
-    expect(depsRuns).toMatch(/npm ci --omit=dev/);
+    expect(depsRuns).toMatch(new RegExp(`npm ${ciInstall} --omit=dev`));
     // npm 11 blocks unapproved install scripts; none is needed in production.
     expect(depsRuns).toMatch(/--ignore-scripts/);
     const copies = of(runtime, 'COPY').map(fullText);
     expect(copies).toContainEqual(expect.stringMatching(/--from=deps .*\/app\/node_modules/));
     expect(copies).toContainEqual(expect.stringMatching(/--from=build .*\/app\/dist/));
     expect(runtime.instructions.map(argsText).join('\n')).not.toMatch(/npm (ci|install)/);
+    // Installs follow the lock file.
+    expect(of(stages[1], 'COPY').map(argsText)).toContain('package.json package-lock.json ./');
   });
 
   it('copies with an explicit owner, from stages that exist', () => {
