@@ -1,5 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { MetricsService } from './metrics.service';
 
-/** The metrics module; its issue fills it in. */
-@Module({})
+/** Prometheus metrics: the registry, the HTTP hook, database collectors and `/metrics`. */
+@Global()
+@Module({
+  providers: [MetricsService],
+  exports: [MetricsService],
+})
 export class MetricsModule {}
