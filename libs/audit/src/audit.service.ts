@@ -20,7 +20,33 @@ import { cleanOptional, sanitizeChanges } from './chain/sanitize';
 export const SYSTEM_TENANT_ID = '00000000-0000-0000-0000-000000000000';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SEVERITIES = new Set<AuditSeverity>(['info', 'warning', 'critical']);
+const RANK: Record<AuditSeverity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** The least severity an action carries, whatever its caller says (API.md, issue 5). */
+const SEVERITY_FLOOR: Record<string, AuditSeverity> = {
+  'auth.refresh_reuse': 'critical',
+  'auth.lockout': 'critical',
+  'auth.locked': 'critical',
+  'user.delete': 'critical',
+  'audit.cleanup': 'critical',
+  'auth.login_failed': 'warning',
+  'authz.denied': 'warning',
+  'ratelimit.exceeded': 'warning',
+  'auth.unauthenticated': 'warning',
+};
+
+/** `info` by default, raised to the action's floor, and to `warning` for failed requests. */
+export function severityOf(
+  action: string,
+  requested: AuditSeverity | undefined,
+  statusCode: number | null | undefined,
+): AuditSeverity {
+  let severity: AuditSeverity = requested && requested in RANK ? requested : 'info';
+  const floor = SEVERITY_FLOOR[action];
+  if (floor && RANK[floor] > RANK[severity]) severity = floor;
+  if (statusCode && statusCode >= 400 && severity === 'info') severity = 'warning';
+  return severity;
+}
 
 export interface AuditQueueOptions {
   /** Entries held before requests are held back (back-pressure). */
@@ -249,6 +275,8 @@ export class AuditService
     const durationMs = store
       ? Math.round(Number(process.hrtime.bigint() - store.startedAt) / 1e3) / 1e3
       : null;
+    const action = cleanOptional(event.action, 128) ?? 'unknown';
+    const status = event.statusCode ?? statusCode;
     return {
       id: uuidv7(),
       tenantId: tenantId && UUID.test(tenantId) ? tenantId.toLowerCase() : SYSTEM_TENANT_ID,
@@ -256,17 +284,17 @@ export class AuditService
       userId: uuidOrNull(actor?.userId),
       username: cleanOptional(actor?.username, 256),
       apiKeyId: uuidOrNull(event.actor ? event.actor.apiKeyId : (principal?.apiKeyId ?? undefined)),
-      action: cleanOptional(event.action, 128) ?? 'unknown',
+      action,
       resourceType: cleanOptional(event.resourceType, 64),
       resourceId: cleanOptional(event.resourceId, 256),
       method: store?.method ?? null,
       path: store?.route ?? null,
-      statusCode: event.statusCode ?? statusCode,
+      statusCode: status,
       durationMs,
       ip: cleanOptional(store?.ip, 64),
       userAgent: cleanOptional(store?.userAgent, 512),
       requestId: cleanOptional(store?.requestId, 64),
-      severity: event.severity && SEVERITIES.has(event.severity) ? event.severity : 'info',
+      severity: severityOf(action, event.severity, status),
       changes: sanitizeChanges(event.changes),
       error: cleanOptional(event.error, 2000),
     };
