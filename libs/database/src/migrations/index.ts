@@ -1,4 +1,5 @@
 import { Init1763769600000 } from './1763769600000-init';
+import { Identity1763769700000 } from './1763769700000-identity';
 import { Audit1763769900000 } from './1763769900000-audit';
 
 /**
@@ -6,4 +7,4 @@ import { Audit1763769900000 } from './1763769900000-audit';
  * load exactly the same set, compiled or not. Module migrations live here too; name each
  * `<timestamp>-<what>.ts` with a timestamp later than the last one.
  */
-export const migrations = [Init1763769600000, Audit1763769900000];
+export const migrations = [Init1763769600000, Identity1763769700000, Audit1763769900000];
