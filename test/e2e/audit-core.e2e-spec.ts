@@ -6,6 +6,7 @@ import { AuditQueryService, AuditRetentionService, AuditService } from '@app/aud
 import { type Principal, RequestContext, type RequestStore } from '@app/common';
 import { MetricsService } from '@app/metrics';
 import { appendEntries } from '../../libs/audit/src/audit-writer';
+import { createTestDatabase } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 function principal(tenantId: string, role: Principal['role'] = 'admin'): Principal {
@@ -324,19 +325,33 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       audit.configureQueue({ capacity: 10_000 });
     }
   });
+});
 
-  it('drains the queue on shutdown', async () => {
-    const second = await startTestApp({ databaseUrl: t.databaseUrl });
-    const tenant = randomUUID();
-    const secondAudit = second.app.get(AuditService);
-    secondAudit.configureQueue({ flushIntervalMs: 60_000 });
-    for (let i = 0; i < 300; i++) {
-      RequestContext.run(store(principal(tenant), 'GET'), () =>
-        secondAudit.enqueue({ action: 'thing.read' }),
+describe('audit queue on shutdown', () => {
+  it('writes every queued entry before the app closes', async () => {
+    const database = await createTestDatabase();
+    const t = await startTestApp({ databaseUrl: database.url });
+    try {
+      const audit = t.app.get(AuditService);
+      audit.configureQueue({ flushIntervalMs: 60_000 });
+      const tenant = randomUUID();
+      for (let i = 0; i < 300; i++) {
+        RequestContext.run(store(principal(tenant), 'GET'), () =>
+          audit.enqueue({ action: 'thing.read' }),
+        );
+      }
+      expect(audit.depth).toBe(300);
+      // Let start-up work settle (the session listener's LISTEN must not be cut off mid-query).
+      await new Promise((r) => setTimeout(r, 300));
+      await t.app.close();
+      const { rows } = await t.db.query(
+        `SELECT count(*)::int AS n FROM audit_log WHERE tenant_id = $1`,
+        [tenant],
       );
+      expect(rows[0].n).toBe(300);
+    } finally {
+      await t.db.end();
+      await database.drop();
     }
-    await second.app.close();
-    await second.db.end();
-    expect(await count(`SELECT count(*) FROM audit_log WHERE tenant_id = $1`, [tenant])).toBe(300);
   });
 });
