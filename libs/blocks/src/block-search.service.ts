@@ -141,7 +141,8 @@ export class BlockSearchService {
 
   /**
    * Titles starting with the prefix (case-insensitive), in title order, from a C-collation
-   * index range; when fewer than 10 start with it, trigram-similar titles fill up.
+   * index range; when fewer than 10 start with it, titles holding a word similar to it
+   * (pg_trgm word similarity, same GIN index) fill up.
    */
   async suggest(prefix: string): Promise<SuggestionsDto> {
     const tenantId = RequestContext.tenantId();
@@ -160,9 +161,9 @@ export class BlockSearchService {
       const fuzzy = await leanQuery<{ id: string; title: string }>(this.pool, {
         name: 'blocks_suggest_fuzzy',
         text: `SELECT id, title FROM blocks
-               WHERE tenant_id = $1 AND deleted_at IS NULL AND lower(title) % lower($2)
+               WHERE tenant_id = $1 AND deleted_at IS NULL AND lower($2) <% lower(title)
                  AND NOT (id = ANY($3::uuid[]))
-               ORDER BY similarity(lower(title), lower($2)) DESC, id
+               ORDER BY word_similarity(lower($2), lower(title)) DESC, id
                LIMIT $4`,
         values: [tenantId, prefix, seen, SUGGESTIONS - rows.length],
       });
