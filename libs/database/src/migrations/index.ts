@@ -1,4 +1,5 @@
 import { Init1763769600000 } from './1763769600000-init';
+import { Identity1763769700000 } from './1763769700000-identity';
 import { Blocks1763769800000 } from './1763769800000-blocks';
 
 /**
@@ -6,4 +7,4 @@ import { Blocks1763769800000 } from './1763769800000-blocks';
  * load exactly the same set, compiled or not. Module migrations live here too; name each
  * `<timestamp>-<what>.ts` with a timestamp later than the last one.
  */
-export const migrations = [Init1763769600000, Blocks1763769800000];
+export const migrations = [Init1763769600000, Identity1763769700000, Blocks1763769800000];
