@@ -11,6 +11,8 @@ export class AppConfig {
   readonly jwtSecret!: string;
   readonly accessTokenTtlSeconds!: number;
   readonly refreshTokenTtlSeconds!: number;
+  /** A used refresh token presented again within this many seconds gets the same successor (0..10; 0: always reuse). */
+  readonly refreshReuseGraceSeconds!: number;
   readonly admin!: { email?: string; username?: string; password?: string };
   readonly rateLimit!: { perMinute: number; authPerMinute: number; loginMaxFailures: number };
   readonly redisUrl?: string;
@@ -25,4 +27,13 @@ export class AppConfig {
   readonly shutdownTimeoutMs!: number;
   /** Wait after readiness turns 503 before refusing connections (lets load balancers notice). */
   readonly shutdownDelayMs!: number;
+  /** Limits on a block's fields and on an NDJSON import (BLOCKS_* variables). */
+  readonly blocks!: {
+    maxTitleLength: number;
+    maxContentBytes: number;
+    maxTags: number;
+    maxTagLength: number;
+    maxMetadataBytes: number;
+    importMaxBytes: number;
+  };
 }
