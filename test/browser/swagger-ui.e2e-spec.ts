@@ -96,5 +96,5 @@ describe('Swagger UI in headless Chromium', () => {
       email: 'swagger-ui@example.com',
     });
     expect(pageErrors).toEqual([]);
-  });
+  }, 90_000);
 });

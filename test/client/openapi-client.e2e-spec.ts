@@ -46,7 +46,7 @@ describe('typed client generated from /docs-json', () => {
     expect(response.status).toBe(200);
     document = response.body;
     mkdirSync(dir, { recursive: true });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
@@ -75,7 +75,7 @@ describe('typed client generated from /docs-json', () => {
     second = await startTestApp({ databaseUrl: t.databaseUrl });
     const again = (await second.http.get('/docs-json')).body as Json;
     expect(operations(again).map(({ op }) => op.operationId)).toEqual(ids.map(({ id }) => id));
-  });
+  }, 60_000);
 
   it("names the API's enums once as components instead of inlining them again and again", () => {
     // The client surface is /api and the components. The probes' terminus schemas (/health*)
@@ -161,7 +161,7 @@ describe('typed client generated from /docs-json', () => {
     const tsc = run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir]);
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
-  });
+  }, 120_000);
 
   it('registers, logs in, creates and finds a block through the typed client', async () => {
     const { runScenario } = (await import(join(dir, 'client.ts'))) as {
@@ -174,5 +174,5 @@ describe('typed client generated from /docs-json', () => {
     const hit = result.searchHits.find((h: any) => h.id === result.blockId);
     expect(hit.score).toBeGreaterThan(0);
     expect(hit.highlight).toMatch(/<mark>/i);
-  });
+  }, 60_000);
 });
