@@ -49,6 +49,19 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('lets `docker compose up --wait` finish: every one-shot service is awaited to completion', () => {
+    const oneShots = Object.entries(services)
+      .filter(([, service]) => !service.healthcheck)
+      .map(([name]) => name);
+    expect(oneShots).toEqual(['migrations']);
+    for (const name of oneShots) {
+      const adopters = Object.values(services).filter(
+        (s: any) => s.depends_on?.[name]?.condition === 'service_completed_successfully',
+      );
+      expect(adopters.length).toBeGreaterThan(0);
+    }
+  });
+
   it('builds the API and the migrations from the Dockerfile and runs them as in the chart', () => {
     for (const name of ['api', 'migrations']) {
       expect(services[name].build).toBe('.');
