@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
@@ -71,11 +71,18 @@ function expectRestricted(where: string, spec: any): void {
 
 describe('helm chart content-blocks', () => {
   describe('helm lint --strict', () => {
-    it.each([
-      ['default values', []],
-      ['ci/default-values.yaml', ['-f', DEFAULT_VALUES]],
-      ['ci/production-values.yaml', ['-f', PRODUCTION_VALUES]],
-    ])('passes with %s', (_name, args) => {
+    // Every ci/*-values.yaml, as chart-testing would lint them.
+    const ciValues = readdirSync(join(CHART_DIR, 'ci'))
+      .filter((f) => f.endsWith('-values.yaml'))
+      .map((f): [string, string[]] => [`ci/${f}`, ['-f', join(CHART_DIR, 'ci', f)]]);
+    it('has the ci values files the tests rely on', () => {
+      expect(ciValues.map(([name]) => name).sort()).toEqual([
+        'ci/default-values.yaml',
+        'ci/production-values.yaml',
+        'ci/single-replica-values.yaml',
+      ]);
+    });
+    it.each([['default values', [] as string[]], ...ciValues])('passes with %s', (_name, args) => {
       const result = helm(['lint', '--strict', CHART_DIR, ...args]);
       expect(`${result.stdout}${result.stderr}`).toMatch(
         /1 chart\(s\) linted, 0 chart\(s\) failed/,
@@ -420,6 +427,48 @@ describe('helm chart content-blocks', () => {
     // DATA_DIR only locates the embedded development PostgreSQL; production uses DATABASE_URL.
     const notForKubernetes = new Set(['DATA_DIR']);
     expect(variables.filter((v) => !passed.has(v) && !notForKubernetes.has(v))).toEqual([]);
+  });
+
+  describe('with ci/single-replica-values.yaml', () => {
+    const manifests = renderChart({
+      valuesFiles: [join(CHART_DIR, 'ci/single-replica-values.yaml')],
+    });
+
+    it('runs a fixed replica count, pinned by digest, without HPA, PDB, ServiceAccount or Job', async () => {
+      const kinds = manifests.map((m) => m.kind);
+      for (const kind of [
+        'HorizontalPodAutoscaler',
+        'PodDisruptionBudget',
+        'ServiceAccount',
+        'Job',
+      ])
+        expect(kinds).not.toContain(kind);
+      for (const manifest of manifests) await validateAgainstKubernetes(manifest);
+      const deployment = find(manifests, 'Deployment');
+      expect(deployment.spec.replicas).toBe(1);
+      const pod = deployment.spec.template.spec;
+      expect(pod.serviceAccountName).toBe('default');
+      expect(pod.containers[0].image).toBe(
+        'registry.example.com/content-blocks/api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+      );
+      // 2 s delay + 25 s drain + 5 s margin
+      expect(pod.terminationGracePeriodSeconds).toBe(32);
+    });
+
+    it('keeps the admin credentials and secrets in the Secret, never in the ConfigMap', () => {
+      const secret = find(manifests, 'Secret');
+      expect(secret.stringData).toMatchObject({
+        ADMIN_EMAIL: 'admin@example.com',
+        ADMIN_USERNAME: 'admin',
+        ADMIN_PASSWORD: 'a-long-admin-password-123',
+        JWT_SECRET: 'a-development-secret-that-is-at-least-32-bytes',
+      });
+      const config = JSON.stringify(find(manifests, 'ConfigMap').data);
+      for (const value of Object.values(secret.stringData as Record<string, string>))
+        expect(config).not.toContain(value);
+      const deployment = JSON.stringify(find(manifests, 'Deployment'));
+      expect(deployment).not.toContain('a-long-admin-password-123');
+    });
   });
 
   describe('NOTES.txt', () => {
