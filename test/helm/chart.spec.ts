@@ -9,6 +9,7 @@ import {
   PRODUCTION_VALUES,
   ROOT,
   helm,
+  run,
   renderChart,
   type Manifest,
 } from '../deploy/tools';
@@ -310,10 +311,20 @@ describe('helm chart content-blocks', () => {
         expect(kinds).toContain(kind);
       expect(kinds).not.toContain('Secret'); // existingSecret
       expect(kinds.filter((k) => k === 'ConfigMap')).toHaveLength(2);
-      for (const manifest of manifests) {
-        if (manifest.apiVersion.startsWith('monitoring.coreos.com/')) continue;
-        await validateAgainstKubernetes(manifest);
-      }
+      const monitoring = manifests.filter((m) => m.apiVersion.startsWith('monitoring.coreos.com/'));
+      for (const manifest of manifests)
+        if (!monitoring.includes(manifest)) await validateAgainstKubernetes(manifest);
+      // ServiceMonitor and PrometheusRule against the Prometheus Operator CRD schemas.
+      expect(monitoring.map((m) => m.kind).sort()).toEqual(['PrometheusRule', 'ServiceMonitor']);
+      const crds = run(
+        process.execPath,
+        [join(ROOT, 'test/deploy/validate-prometheus-operator.mjs')],
+        {
+          input: JSON.stringify(monitoring),
+        },
+      );
+      expect(crds.stdout).toBe('');
+      expect(crds.status).toBe(0);
       for (const [where, spec] of podSpecs(manifests)) expectRestricted(where, spec);
     });
 
