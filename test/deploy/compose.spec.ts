@@ -75,7 +75,10 @@ describe('docker-compose.yml', () => {
       expect(env.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/); // required: compose refuses to start without it
     }
     expect(services.api.ports).toEqual(['127.0.0.1:3000:3000']);
-    expect(services.api.cap_drop).toEqual(['ALL']);
+    for (const name of ['api', 'migrations']) {
+      expect(services[name].cap_drop).toEqual(['ALL']);
+      expect(services[name].security_opt).toEqual(['no-new-privileges:true']);
+    }
   });
 
   it('pins every image to a version', () => {
