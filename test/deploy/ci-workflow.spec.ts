@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { ROOT } from './tools';
+
+const workflow = parse(readFileSync(join(ROOT, '.github/workflows/ci.yml'), 'utf8')) as {
+  on: Record<string, unknown>;
+  jobs: Record<string, any>;
+};
+const ciRun = readFileSync(join(ROOT, '.ci/run'), 'utf8');
+const steps = (job: string): string =>
+  (workflow.jobs[job].steps as Array<{ run?: string; uses?: string; with?: unknown }>)
+    .map((s) => `${s.uses ?? ''} ${s.run ?? ''} ${JSON.stringify(s.with ?? {})}`)
+    .join('\n');
+
+describe('.github/workflows/ci.yml and .ci/run', () => {
+  it('runs on pushes to main and on pull requests', () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
+  });
+
+  it('runs .ci/run itself (install, format, lint, typecheck, unit, e2e, chart) on Debian', () => {
+    expect(workflow.jobs.test.container).toMatch(/^node:20\.\d+\.\d+-bookworm$/);
+    expect(steps('test')).toContain('bash .ci/run');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const script of ['format:check', 'lint', 'typecheck', 'test:unit', 'test:e2e'])
+      expect(pkg.scripts.test).toContain(script);
+    expect(ciRun).toMatch(/^npm test$/m);
+  });
+
+  it('installs the Debian packages the deploy, chart and browser tests drive', () => {
+    const packages = /^apt_packages=\(([^)]*)\)/m.exec(ciRun)![1].split(/\s+/);
+    for (const name of ['prometheus', 'prometheus-alertmanager', 'chromium'])
+      expect(packages).toContain(name);
+  });
+
+  it('runs the e2e suite once more on PostgreSQL 15', () => {
+    const job = workflow.jobs['e2e-postgres-15'];
+    expect(job.services.postgres.image).toMatch(/^postgres:15\./);
+    expect(job.env.DATABASE_URL).toMatch(/@postgres:5432\/\w*test\w*$/);
+    expect(steps('e2e-postgres-15')).toContain('bash .ci/run');
+  });
+
+  it('lints and templates the chart with Helm 3 (the tests use Helm 4)', () => {
+    const text = steps('helm');
+    expect(text).toMatch(/azure\/setup-helm@v\d+ .*"version":"v3\./);
+    expect(text).toContain('helm lint --strict helm/content-blocks');
+    expect(text).toContain('helm template content-blocks helm/content-blocks');
+  });
+
+  it('builds the image and brings the compose stack up', () => {
+    const text = steps('docker');
+    expect(text).toMatch(/docker\/build-push-action@v\d+ .*"push":false/);
+    expect(text).toContain('docker compose up -d --wait');
+    expect(text).toContain('/health/ready');
+    expect(text).toContain('docker compose down -v');
+  });
+});

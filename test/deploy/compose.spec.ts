@@ -1,0 +1,180 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import { CHART_FILES, ROOT } from './tools';
+
+// No Docker engine here: docker-compose.yml is parsed and checked for what `docker compose up`
+// relies on (services, healthchecks, start order, mounts that exist, variables in .env.example).
+const composeText = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeText, { merge: true }) as {
+  services: Record<string, any>;
+  volumes: Record<string, unknown>;
+};
+const { services } = compose;
+const prometheus = parse(readFileSync(join(ROOT, 'deploy/prometheus.yml'), 'utf8'));
+
+describe('docker-compose.yml', () => {
+  it('runs the whole stack', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      ['alertmanager', 'api', 'grafana', 'migrations', 'postgres', 'prometheus', 'redis'].sort(),
+    );
+  });
+
+  it('gives every long-running service a healthcheck', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (name === 'migrations') continue;
+      expect({ name, test: service.healthcheck?.test?.length > 1 }).toEqual({ name, test: true });
+    }
+    expect(services.postgres.healthcheck.test.join(' ')).toMatch(/pg_isready/);
+    expect(services.redis.healthcheck.test.join(' ')).toMatch(/redis-cli.*ping/);
+    expect(services.api.healthcheck.test.join(' ')).toMatch(/\/health\/ready/);
+  });
+
+  it('starts the API only after healthy dependencies and successful migrations', () => {
+    expect(services.migrations.depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+    });
+    expect(services.migrations.command).toEqual(['node', 'dist/libs/database/src/cli.js', 'run']);
+    expect(services.migrations.restart).toBe('no');
+    expect(services.api.depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+      migrations: { condition: 'service_completed_successfully' },
+    });
+    expect(services.prometheus.depends_on.api).toEqual({ condition: 'service_healthy' });
+    expect(services.grafana.depends_on.prometheus).toEqual({ condition: 'service_healthy' });
+    for (const service of Object.values(services)) {
+      for (const dependency of Object.keys(service.depends_on ?? {}))
+        expect(Object.keys(services)).toContain(dependency);
+    }
+  });
+
+  it('lets `docker compose up --wait` finish: every one-shot service is awaited to completion', () => {
+    const oneShots = Object.entries(services)
+      .filter(([, service]) => !service.healthcheck)
+      .map(([name]) => name);
+    expect(oneShots).toEqual(['migrations']);
+    for (const name of oneShots) {
+      const adopters = Object.values(services).filter(
+        (s: any) => s.depends_on?.[name]?.condition === 'service_completed_successfully',
+      );
+      expect(adopters.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('builds the API and the migrations from the Dockerfile and runs them as in the chart', () => {
+    for (const name of ['api', 'migrations']) {
+      expect(services[name].build).toBe('.');
+      expect(services[name].image).toBe('content-blocks-api:local');
+      expect(services[name].read_only).toBe(true);
+      expect(services[name].tmpfs).toEqual(['/tmp']);
+      const env = services[name].environment;
+      expect(env.NODE_ENV).toBe('production');
+      expect(env.DATABASE_URL).toMatch(/^postgresql:\/\/.+@postgres:5432\//);
+      expect(env.REDIS_URL).toBe('redis://redis:6379');
+      expect(env.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/); // required: compose refuses to start without it
+    }
+    expect(services.api.ports).toEqual(['127.0.0.1:3000:3000']);
+    for (const name of ['api', 'migrations']) {
+      expect(services[name].cap_drop).toEqual(['ALL']);
+      expect(services[name].security_opt).toEqual(['no-new-privileges:true']);
+    }
+  });
+
+  it('pins every image to a version', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build) continue;
+      expect({ name, image: service.image }).toEqual({
+        name,
+        image: expect.stringMatching(/^[\w./-]+:v?\d+\.\d+(\.\d+)?[\w.-]*$/),
+      });
+    }
+  });
+
+  it('mounts files that exist, and the chart files/ copies of the rules and the dashboard', () => {
+    const binds = Object.values(services).flatMap((service: any) =>
+      (service.volumes ?? [])
+        .filter((v: string) => v.startsWith('./'))
+        .map((v: string) => v.split(':')),
+    );
+    expect(binds.length).toBeGreaterThanOrEqual(5);
+    for (const [source] of binds) expect(existsSync(join(ROOT, source))).toBe(true);
+    const sources = binds.map(([source]: string[]) => source);
+    expect(sources).toContain('./helm/content-blocks/files/alert-rules.yaml');
+    expect(sources).toContain('./helm/content-blocks/files/grafana-dashboard.json');
+    for (const [, , mode] of binds) expect(mode).toBe('ro');
+    for (const volume of Object.values(services).flatMap((s: any) => s.volumes ?? [])) {
+      const source = String(volume).split(':')[0];
+      if (!source.startsWith('./')) expect(Object.keys(compose.volumes)).toContain(source);
+    }
+  });
+
+  it('keeps one copy of the dashboard and of the alert rules in the repository', () => {
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (['node_modules', '.git', 'dist', '.data', 'coverage'].includes(entry.name)) continue;
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (/dashboard.*\.json$|alert.*rules.*\.ya?ml$/.test(entry.name))
+          found.push(relative(ROOT, full));
+      }
+    };
+    walk(ROOT);
+    expect(found.sort()).toEqual([
+      'helm/content-blocks/files/alert-rules.test.yaml',
+      'helm/content-blocks/files/alert-rules.yaml',
+      'helm/content-blocks/files/grafana-dashboard.json',
+    ]);
+    expect(existsSync(join(CHART_FILES, 'alert-rules.yaml'))).toBe(true);
+  });
+
+  it('wires Prometheus to the API, the rules and Alertmanager', () => {
+    const rulesMount = services.prometheus.volumes
+      .find((v: string) => v.includes('alert-rules.yaml'))
+      .split(':')[1];
+    const pattern = new RegExp(
+      `^${prometheus.rule_files[0].replace(/[.]/g, '\\.').replace('*', '[^/]*')}$`,
+    );
+    expect(rulesMount).toMatch(pattern);
+    const job = prometheus.scrape_configs.find((c: any) => c.job_name === 'content-blocks');
+    expect(job.metrics_path).toBe('/metrics');
+    expect(job.static_configs[0].targets).toEqual(['api:3000']);
+    expect(prometheus.alerting.alertmanagers[0].static_configs[0].targets).toEqual([
+      'alertmanager:9093',
+    ]);
+    expect(services.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+  });
+
+  it('provisions the Grafana datasource and the mounted dashboard', () => {
+    const provisioning = join(ROOT, 'deploy/grafana/provisioning');
+    const datasource = parse(
+      readFileSync(join(provisioning, 'datasources/prometheus.yml'), 'utf8'),
+    );
+    expect(datasource.datasources[0]).toMatchObject({
+      type: 'prometheus',
+      url: 'http://prometheus:9090',
+      isDefault: true,
+    });
+    const dashboards = parse(
+      readFileSync(join(provisioning, 'dashboards/content-blocks.yml'), 'utf8'),
+    );
+    const dashboardMount = services.grafana.volumes
+      .find((v: string) => v.includes('grafana-dashboard.json'))
+      .split(':')[1];
+    expect(dashboardMount.startsWith(`${dashboards.providers[0].options.path}/`)).toBe(true);
+    expect(services.grafana.volumes).toContain(
+      './deploy/grafana/provisioning:/etc/grafana/provisioning:ro',
+    );
+  });
+
+  it('takes its secrets from .env, and .env.example lists every variable it reads', () => {
+    const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
+    const listed = new Set([...example.matchAll(/^([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    const used = new Set([...composeText.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]));
+    expect(used.size).toBeGreaterThan(5);
+    expect([...used].filter((name) => !listed.has(name))).toEqual([]);
+    for (const secret of ['POSTGRES_PASSWORD', 'JWT_SECRET', 'GRAFANA_ADMIN_PASSWORD'])
+      expect(composeText).toContain(`\${${secret}:?`);
+  });
+});
