@@ -342,9 +342,9 @@ describe('blocks: bulk, export, import', () => {
           },
         }),
         duplex: 'half',
-      } as RequestInit);
+      });
       expect(res.status).toBe(200);
-      const body = await res.json();
+      const body: any = await res.json();
       expect(body.truncated).toBe(true);
       expect(body.created).toBeGreaterThan(50);
       expect(body.created).toBeLessThan(100);
