@@ -102,6 +102,8 @@ export class BlocksController {
   @ApiOperation({
     operationId: 'searchBlocks',
     summary: 'Ranked full-text search (web-search syntax) with a highlighted excerpt',
+    description:
+      'Ranked by ts_rank_cd with the title weighted above tags above content. A query matching more than 2000 blocks ranks the 2000 most recently updated matches (so a very broad query stays fast); refine it to reach older blocks. Only the first 100 000 characters of content are indexed.',
   })
   @ApiResponse({ status: 200, type: PageOf(SearchHitDto) })
   @ApiProblems(400, 403)
