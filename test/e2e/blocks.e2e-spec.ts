@@ -66,6 +66,7 @@ describe('blocks: CRUD, ETags, limits, versions, authorization, tenant isolation
       expect(res.status).toBe(200);
       expect(res.body).toEqual(block);
       expect(res.headers.get('etag')).toBe('"v1"');
+      expect(res.headers.get('cache-control')).toBe('private, no-cache');
 
       const cached = await t.http.get(`/api/blocks/${block.id}`, {
         token: alice.accessToken,
@@ -356,6 +357,12 @@ describe('blocks: CRUD, ETags, limits, versions, authorization, tenant isolation
       expect(
         (await t.http.get(`/api/blocks/${block.id}/versions`, { token: alice.accessToken })).status,
       ).toBe(404);
+
+      const staleRestore = await t.http.post(`/api/blocks/${block.id}/restore`, undefined, {
+        token: alice.accessToken,
+        headers: { 'if-match': '"v1"' },
+      });
+      expect(staleRestore.status).toBe(412);
 
       const restored = await t.http.post(`/api/blocks/${block.id}/restore`, undefined, {
         token: alice.accessToken,

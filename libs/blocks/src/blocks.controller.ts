@@ -261,7 +261,8 @@ export class BlocksController {
   ): Promise<BlockDto | undefined> {
     const block = await this.blocks.get(id);
     const etag = etagOf(block.version);
-    void reply.header('etag', etag);
+    // Tenant data: never in shared caches, and revalidated (cheaply, with the ETag) each time.
+    void reply.header('etag', etag).header('cache-control', 'private, no-cache');
     if (ifNoneMatchHits(ifNoneMatch, etag)) {
       void reply.status(304);
       return undefined;
