@@ -170,6 +170,30 @@ describe('blocks: CRUD, ETags, limits, versions, authorization, tenant isolation
       expect(res.status).toBe(201);
     });
 
+    it('refuses bodies nested too deeply with a 400, never a stack overflow', async () => {
+      const deep = (d: number) =>
+        `{"title":"deep","metadata":${'{"a":'.repeat(d)}1${'}'.repeat(d)}}`;
+      const ok = await t.http.post('/api/blocks', undefined, {
+        token: alice.accessToken,
+        rawBody: deep(60),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(ok.status).toBe(201);
+      for (const body of [
+        deep(100),
+        deep(100_000),
+        `{"title":"x","tags":${'['.repeat(50_000)}${']'.repeat(50_000)}}`,
+      ]) {
+        const res = await t.http.post('/api/blocks', undefined, {
+          token: alice.accessToken,
+          rawBody: body,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.detail).toContain('nested');
+      }
+    });
+
     it('names the field in errors', async () => {
       const res = await t.http.post(
         '/api/blocks',

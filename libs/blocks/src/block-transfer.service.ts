@@ -7,7 +7,13 @@ import type { Pool, PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { ProblemException, RequestContext, flattenValidationErrors } from '@app/common';
+import {
+  MAX_JSON_DEPTH,
+  ProblemException,
+  RequestContext,
+  flattenValidationErrors,
+  jsonDepthExceeds,
+} from '@app/common';
 import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
 import { blockLimits } from './block-limits';
 import { BlocksErrorCode, BlocksException } from './blocks.exception';
@@ -237,6 +243,9 @@ async function parseLine(
   entry: NdjsonLine,
 ): Promise<{ line: number; dto: ImportLineDto } | { line: number; error: string }> {
   if (entry.error !== undefined) return { line: entry.line, error: entry.error };
+  if (jsonDepthExceeds(entry.text, MAX_JSON_DEPTH)) {
+    return { line: entry.line, error: `line is nested more than ${MAX_JSON_DEPTH} levels deep` };
+  }
   let value: unknown;
   try {
     value = JSON.parse(entry.text);
