@@ -25,6 +25,9 @@ import { pgPool, queryRows } from './sql';
 
 /** Rows fetched per cursor round trip: bounds memory even when blocks hold 1 MiB each. */
 const EXPORT_BATCH_ROWS = 32;
+/** Longest an export may stream, and longest it may wait for a client that stopped reading. */
+const EXPORT_MAX_MINUTES = 30;
+const EXPORT_STALL_MS = 60_000;
 /** Lines per import transaction, and the most text held for one batch. */
 const IMPORT_BATCH_LINES = 100;
 const IMPORT_BATCH_BYTES = 8 * 1024 * 1024;
@@ -65,8 +68,9 @@ export class BlockTransferService {
     };
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      // A slow reader may keep the cursor open longer than the default statement timeout.
-      await client.query(`SET LOCAL statement_timeout = 0`);
+      // A slow reader may keep the cursor open longer than the default statement timeout, but
+      // never longer than this hard cap.
+      await client.query(`SET LOCAL statement_timeout = '${EXPORT_MAX_MINUTES}min'`);
     } catch (error) {
       release(error as Error);
       throw error;
@@ -78,14 +82,25 @@ export class BlockTransferService {
         { batchSize: EXPORT_BATCH_ROWS, highWaterMark: EXPORT_BATCH_ROWS },
       ),
     );
+    // A client that stops reading would pin the connection (and its snapshot): with no
+    // progress for EXPORT_STALL_MS the stream is destroyed and the connection released.
+    let lastProgress = Date.now();
     const lines = new Transform({
       writableObjectMode: true,
       writableHighWaterMark: EXPORT_BATCH_ROWS,
       transform(row: BlockRow, _encoding, callback) {
+        lastProgress = Date.now();
         callback(null, `${JSON.stringify(toBlockDto(row))}\n`);
       },
     });
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastProgress > EXPORT_STALL_MS) {
+        lines.destroy(new Error('export stalled: the client stopped reading'));
+      }
+    }, EXPORT_STALL_MS / 4);
+    watchdog.unref();
     pipeline(rows, lines, (error) => {
+      clearInterval(watchdog);
       if (error) {
         release(error);
         return;
