@@ -22,15 +22,17 @@ describe('rate limits: headers, per user, per IP on auth routes, lockout', () =>
   it('limits each user, with X-RateLimit-* on every limited response and a problem+json 429', async () => {
     const a = await registerUser(t.http);
     const statuses: number[] = [];
-    let last;
+    const responses = [];
     for (let i = 0; i < 6; i++) {
-      last = await t.http.get('/api/auth/me', { token: a.accessToken });
+      const last = await t.http.get('/api/auth/me', { token: a.accessToken });
+      responses.push(last);
       statuses.push(last.status);
       expect(last.headers.get('x-ratelimit-limit')).toBe('5');
       expect(Number(last.headers.get('x-ratelimit-reset'))).toBeGreaterThan(0);
       expect(last.headers.get('x-ratelimit-remaining')).toBe(String(Math.max(0, 4 - i)));
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const last = responses[5];
     expect(last.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(last.body.code).toBe('RATE_LIMITED');
     expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -131,7 +133,6 @@ describe('rate limits: headers, per user, per IP on auth routes, lockout', () =>
     }
   });
 });
-
 
 describe('rate limits shared by two API processes through Redis', () => {
   let redis: RunningRedis;
