@@ -226,6 +226,50 @@ describe('blocks: bulk, export, import', () => {
       const res = await t.http.get('/api/blocks/export', { token: big.accessToken });
       expect(res.text.split('\n').filter(Boolean)).toHaveLength(3000);
     });
+
+    it('runs at most 4 exports at once and answers the next with a 503 and Retry-After', async () => {
+      const big = await registerUser(t.http);
+      await t.db.query(
+        `INSERT INTO blocks (id, tenant_id, title, content)
+         SELECT gen_random_uuid(), $1, 'bulk ' || g, repeat('y', 2000) FROM generate_series(1, 3000) g`,
+        [big.tenantId],
+      );
+      const url = new URL('/api/blocks/export', t.baseUrl);
+      // Four readers that take the first chunk and then stop reading: their exports stay open.
+      const stalled = await Promise.all(
+        Array.from(
+          { length: 4 },
+          () =>
+            new Promise<ReturnType<typeof httpRequest>>((resolve, reject) => {
+              const req = httpRequest(
+                url,
+                { headers: { authorization: `Bearer ${big.accessToken}` } },
+                (res) => {
+                  res.once('data', () => {
+                    res.pause();
+                    resolve(req);
+                  });
+                },
+              );
+              req.on('error', () => undefined);
+              req.end();
+              setTimeout(() => reject(new Error('no data')), 10_000);
+            }),
+        ),
+      );
+      const busy = await t.http.get('/api/blocks/export', { token: big.accessToken });
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('5');
+      expect(busy.body.reason).toBe('EXPORTS_BUSY');
+      for (const req of stalled) req.destroy();
+      let res = busy;
+      for (let i = 0; i < 50 && res.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        res = await t.http.get('/api/blocks/export', { token: big.accessToken });
+      }
+      expect(res.status).toBe(200);
+      expect(res.text.split('\n').filter(Boolean)).toHaveLength(3000);
+    });
   });
 
   describe('import', () => {

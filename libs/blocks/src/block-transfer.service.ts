@@ -28,6 +28,11 @@ const EXPORT_BATCH_ROWS = 32;
 /** Longest an export may stream, and longest it may wait for a client that stopped reading. */
 const EXPORT_MAX_MINUTES = 30;
 const EXPORT_STALL_MS = 60_000;
+/**
+ * Exports running at once per process: each holds a pool connection for its whole duration,
+ * so more would starve the requests sharing the pool.
+ */
+export const MAX_CONCURRENT_EXPORTS = 4;
 /** Lines per import transaction, and the most text held for one batch. */
 const IMPORT_BATCH_LINES = 100;
 const IMPORT_BATCH_BYTES = 8 * 1024 * 1024;
@@ -41,6 +46,7 @@ export const MAX_LISTED_FAILURES = 1000;
 @Injectable()
 export class BlockTransferService {
   private readonly pool: Pool;
+  private activeExports = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -58,11 +64,22 @@ export class BlockTransferService {
    */
   async export(): Promise<Readable> {
     const tenantId = RequestContext.tenantId();
-    const client: PoolClient = await this.pool.connect();
+    if (this.activeExports >= MAX_CONCURRENT_EXPORTS) {
+      throw new BlocksException(BlocksErrorCode.EXPORTS_BUSY, undefined, { 'retry-after': '5' });
+    }
+    this.activeExports++;
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      this.activeExports--;
+      throw error;
+    }
     let released = false;
     const release = (error?: Error): void => {
       if (released) return;
       released = true;
+      this.activeExports--;
       // A connection left mid-cursor is discarded rather than reused.
       client.release(error ?? undefined);
     };

@@ -128,6 +128,8 @@ export class BlocksController {
     operationId: 'exportBlocks',
     summary:
       'Every live block of the tenant as NDJSON (one BlockDto per line), streamed from a database cursor',
+    description:
+      'One consistent snapshot, in id order, in constant memory. At most 4 exports run at once per instance (more: 503 with Retry-After); a client that stops reading for 60 s is disconnected; an export may last at most 30 minutes.',
   })
   @ApiProduces(NDJSON)
   @ApiResponse({
@@ -143,7 +145,7 @@ export class BlocksController {
       },
     },
   })
-  @ApiProblems(403)
+  @ApiProblems(403, 503)
   async exportBlocks(@Res() reply: FastifyReply): Promise<void> {
     const stream = await this.transfer.export();
     await reply
