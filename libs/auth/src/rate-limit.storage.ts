@@ -38,6 +38,7 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnModul
   private redis?: RedisWithWindow;
   private lastWarning = 0;
   private sweep?: NodeJS.Timeout;
+  private closing = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -54,7 +55,8 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnModul
       connectTimeout: 2_000,
       commandTimeout: 500,
       keyPrefix: 'cb:rl:',
-      retryStrategy: (times) => Math.min(times * 200, 2_000),
+      // null stops reconnecting; a connect attempt in flight at shutdown would otherwise re-arm it.
+      retryStrategy: (times) => (this.closing ? null : Math.min(times * 200, 2_000)),
     }) as RedisWithWindow;
     redis.defineCommand('incrWindow', { numberOfKeys: 1, lua: INCR_WINDOW });
     redis.on('error', (error) => this.warn(error));
@@ -69,6 +71,7 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnModul
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     clearInterval(this.sweep);
     this.redis?.disconnect();
   }

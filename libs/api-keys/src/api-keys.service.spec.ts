@@ -1,0 +1,149 @@
+import type { DataSource } from 'typeorm';
+import type { AuditService } from '@app/audit';
+import type { Logger } from '@app/common';
+import type { PgNotifications } from '@app/database';
+import type { UsersService } from '@app/users';
+import { ApiKeysService, sha256 } from './api-keys.service';
+
+const PREFIX = 'AbCd1234';
+const SECRET = 'S'.repeat(40) + 'abc';
+const KEY = `cb_${PREFIX}_${SECRET}`;
+const owner = {
+  id: '01936b9e-3c1a-7b4e-9d2f-5a6b7c8d9e0f',
+  tenantId: '01936b9e-3c1a-7b4e-9d2f-5a6b7c8d9e11',
+  username: 'ada',
+  role: 'user' as const,
+  isActive: true,
+};
+
+function row(overrides: Record<string, unknown> = {}) {
+  return {
+    id: '01936b9e-3c1a-7b4e-9d2f-5a6b7c8d9e22',
+    tenant_id: owner.tenantId,
+    user_id: owner.id,
+    secret_hash: sha256(SECRET),
+    previous_secret_hash: null,
+    previous_valid_until: null,
+    scopes: ['read'],
+    expires_at: null,
+    rate_limit_per_minute: 10,
+    revoked_at: null,
+    ...overrides,
+  };
+}
+
+describe('ApiKeysService.authenticate', () => {
+  const query = jest.fn();
+  const currentAuthState = jest.fn();
+  let handler: (payload: string) => void = () => undefined;
+  const notifications = {
+    isLive: true,
+    subscribe: (_: string, h: (payload: string) => void) => (handler = h),
+    onReset: jest.fn(),
+  } as unknown as PgNotifications;
+  let service: ApiKeysService;
+
+  beforeEach(() => {
+    jest.clearAllMocks();
+    service = new ApiKeysService(
+      { query } as unknown as DataSource,
+      { currentAuthState, onUserEnded: jest.fn() } as unknown as UsersService,
+      notifications,
+      {} as AuditService,
+      { warn: jest.fn() } as unknown as Logger,
+    );
+    service.onModuleInit();
+    currentAuthState.mockResolvedValue(owner);
+  });
+  afterEach(() => service.onApplicationShutdown());
+
+  it('verifies by prefix lookup and SHA-256 compare, acting as the owner with the key’s scopes', async () => {
+    query.mockResolvedValueOnce([row()]);
+    const principal = await service.authenticate(KEY);
+    expect(query).toHaveBeenCalledWith(expect.stringContaining('WHERE prefix = $1'), [PREFIX]);
+    expect(principal).toMatchObject({
+      userId: owner.id,
+      tenantId: owner.tenantId,
+      role: 'user',
+      method: 'api-key',
+      scopes: ['read'],
+      rateLimitPerMinute: 10,
+    });
+  });
+
+  it('caches a verified key and drops it when NOTIFY says it changed', async () => {
+    query.mockResolvedValue([row()]);
+    await service.authenticate(KEY);
+    await service.authenticate(KEY);
+    expect(query).toHaveBeenCalledTimes(1);
+    handler(JSON.stringify({ kind: 'api_key', id: row().id }));
+    await service.authenticate(KEY);
+    expect(query).toHaveBeenCalledTimes(2);
+    handler(JSON.stringify({ kind: 'user', id: owner.id }));
+    await service.authenticate(KEY);
+    expect(query).toHaveBeenCalledTimes(3);
+  });
+
+  it('refuses malformed keys without touching the database', async () => {
+    for (const bad of [
+      '',
+      'cb_short_x',
+      `${KEY}x`,
+      KEY.replace('cb_', 'xx_'),
+      `cb_${PREFIX}_${'!'.repeat(43)}`,
+    ]) {
+      expect(await service.authenticate(bad)).toBeNull();
+    }
+    expect(query).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a wrong secret', row({ secret_hash: sha256('other') })],
+    ['a revoked key', row({ revoked_at: new Date() })],
+    ['an expired key', row({ expires_at: new Date(Date.now() - 1000) })],
+    [
+      'an old secret after its grace period',
+      row({
+        secret_hash: sha256('new'),
+        previous_secret_hash: sha256(SECRET),
+        previous_valid_until: new Date(Date.now() - 1000),
+      }),
+    ],
+  ])('refuses %s', async (_label, record) => {
+    query.mockResolvedValueOnce([record]);
+    expect(await service.authenticate(KEY)).toBeNull();
+  });
+
+  it('accepts the old secret during its grace period', async () => {
+    query.mockResolvedValueOnce([
+      row({
+        secret_hash: sha256('new'),
+        previous_secret_hash: sha256(SECRET),
+        previous_valid_until: new Date(Date.now() + 60_000),
+      }),
+    ]);
+    expect(await service.authenticate(KEY)).not.toBeNull();
+  });
+
+  it('refuses a key whose owner is deactivated, deleted or moved', async () => {
+    for (const state of [{ ...owner, isActive: false }, null, { ...owner, tenantId: 'x' }]) {
+      query.mockResolvedValueOnce([row()]);
+      currentAuthState.mockResolvedValueOnce(state);
+      handler(JSON.stringify({ kind: 'api_key', id: row().id }));
+      expect(await service.authenticate(KEY)).toBeNull();
+    }
+  });
+
+  it('batches usage into one UPDATE instead of a write per request', async () => {
+    query.mockResolvedValueOnce([row()]);
+    for (let i = 0; i < 5; i++) await service.authenticate(KEY);
+    expect(query).toHaveBeenCalledTimes(1);
+    query.mockResolvedValueOnce([]);
+    await service.flushUsage();
+    expect(query).toHaveBeenCalledTimes(2);
+    const [sql, params] = query.mock.calls[1];
+    expect(sql).toContain('unnest');
+    expect(params[0]).toEqual([row().id]);
+    expect(params[1]).toEqual([5]);
+  });
+});

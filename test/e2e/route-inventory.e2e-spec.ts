@@ -1,0 +1,85 @@
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * Every operation of the OpenAPI document, called without credentials, must answer 401 unless
+ * it is on this explicit list of public routes. A new route without a decision fails here.
+ */
+const PUBLIC_OPERATIONS = new Set([
+  'POST /api/auth/register',
+  'POST /api/auth/login',
+  'POST /api/auth/refresh',
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /health',
+]);
+
+const SAMPLE_ID = '01936b9e-3c1a-7b4e-9d2f-5a6b7c8d9e0f';
+
+describe('route inventory: closed by default', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { RATE_LIMIT_AUTH_PER_MINUTE: '10000' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 401 (problem+json, WWW-Authenticate) on every non-public operation without credentials', async () => {
+    const doc = await t.http.get('/docs-json');
+    expect(doc.status).toBe(200);
+    const operations: Array<{ method: string; path: string; operationId: string }> = [];
+    for (const [path, item] of Object.entries<Record<string, { operationId: string }>>(
+      doc.body.paths,
+    )) {
+      for (const [method, op] of Object.entries(item)) {
+        if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+        operations.push({ method: method.toUpperCase(), path, operationId: op.operationId });
+      }
+    }
+    expect(operations.length).toBeGreaterThanOrEqual(20);
+    for (const route of PUBLIC_OPERATIONS) {
+      expect(operations.map((o) => `${o.method} ${o.path}`)).toContain(route);
+    }
+
+    const unexpected: string[] = [];
+    for (const op of operations) {
+      const url = op.path.replace(/\{[^}]+\}/g, SAMPLE_ID);
+      const res = await t.http.request(op.method, url, {
+        body: ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined,
+      });
+      const name = `${op.method} ${op.path}`;
+      if (PUBLIC_OPERATIONS.has(name)) {
+        expect([name, res.status === 401]).toEqual([name, false]);
+        continue;
+      }
+      if (res.status !== 401) unexpected.push(`${name} -> ${res.status}`);
+      else {
+        expect(res.headers.get('www-authenticate')).toBe('Bearer');
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+    }
+    expect(unexpected).toEqual([]);
+  });
+
+  it('documents every operation with a unique explicit operationId, a tag, security and error responses', async () => {
+    const doc = (await t.http.get('/docs-json')).body;
+    const ids = new Set<string>();
+    for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        expect([name, typeof op.operationId]).toEqual([name, 'string']);
+        expect([name, op.operationId.includes('_')]).toEqual([name, false]);
+        expect(ids.has(op.operationId)).toBe(false);
+        ids.add(op.operationId);
+        expect([name, op.tags?.length > 0]).toEqual([name, true]);
+        if (!path.startsWith('/api/auth') || PUBLIC_OPERATIONS.has(name)) continue;
+        expect([name, op.security?.length > 0]).toEqual([name, true]);
+        expect([name, Object.keys(op.responses)]).toEqual([name, expect.arrayContaining(['401'])]);
+      }
+    }
+    expect(doc.components.schemas.TokenResponseDto).toBeDefined();
+    expect(doc.components.schemas.UserPage).toBeDefined();
+    expect(doc.components.schemas.Role.enum).toEqual(['admin', 'user', 'guest']);
+  });
+});
