@@ -65,6 +65,9 @@ describe('api keys', () => {
       { name: 'x', scopes: ['read'], expiresAt: '2000-01-01T00:00:00Z' },
       { name: 'x', scopes: ['read'], rateLimitPerMinute: 0 },
       { name: 'x', scopes: ['read'], userId: owner.user.id },
+      { name: { nested: 'object' }, scopes: ['read'] },
+      { name: 'x', scopes: [{ read: true }] },
+      { name: 'x', scopes: ['read'], rateLimitPerMinute: '10' },
     ];
     for (const body of bodies) {
       const res = await t.http.post('/api/auth/api-keys', body, { token: owner.accessToken });
