@@ -3,7 +3,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import { PinoNestLogger, registerRequestHooks } from '@app/common';
+import { PinoNestLogger, depthLimitedJsonParser, registerRequestHooks } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { AppModule } from './app.module';
 import { setupSwagger } from './swagger';
@@ -38,6 +38,12 @@ export async function createApp(
   registerRequestHooks(fastify, logger);
   // JSON only: a text/plain body is a 415, not a string that slips into validation.
   fastify.removeContentTypeParser('text/plain');
+  // Bodies nested deeper than any DTO needs are a 400 before recursive validation sees them.
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: config.bodyLimitBytes },
+    depthLimitedJsonParser(fastify),
+  );
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -7,7 +7,13 @@ import type { Pool, PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { ProblemException, RequestContext, flattenValidationErrors } from '@app/common';
+import {
+  MAX_JSON_DEPTH,
+  ProblemException,
+  RequestContext,
+  flattenValidationErrors,
+  jsonDepthExceeds,
+} from '@app/common';
 import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
 import { blockLimits } from './block-limits';
 import { BlocksErrorCode, BlocksException } from './blocks.exception';
@@ -19,6 +25,14 @@ import { pgPool, queryRows } from './sql';
 
 /** Rows fetched per cursor round trip: bounds memory even when blocks hold 1 MiB each. */
 const EXPORT_BATCH_ROWS = 32;
+/** Longest an export may stream, and longest it may wait for a client that stopped reading. */
+const EXPORT_MAX_MINUTES = 30;
+const EXPORT_STALL_MS = 60_000;
+/**
+ * Exports running at once per process: each holds a pool connection for its whole duration,
+ * so more would starve the requests sharing the pool.
+ */
+export const MAX_CONCURRENT_EXPORTS = 4;
 /** Lines per import transaction, and the most text held for one batch. */
 const IMPORT_BATCH_LINES = 100;
 const IMPORT_BATCH_BYTES = 8 * 1024 * 1024;
@@ -32,6 +46,7 @@ export const MAX_LISTED_FAILURES = 1000;
 @Injectable()
 export class BlockTransferService {
   private readonly pool: Pool;
+  private activeExports = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -49,18 +64,30 @@ export class BlockTransferService {
    */
   async export(): Promise<Readable> {
     const tenantId = RequestContext.tenantId();
-    const client: PoolClient = await this.pool.connect();
+    if (this.activeExports >= MAX_CONCURRENT_EXPORTS) {
+      throw new BlocksException(BlocksErrorCode.EXPORTS_BUSY, undefined, { 'retry-after': '5' });
+    }
+    this.activeExports++;
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      this.activeExports--;
+      throw error;
+    }
     let released = false;
     const release = (error?: Error): void => {
       if (released) return;
       released = true;
+      this.activeExports--;
       // A connection left mid-cursor is discarded rather than reused.
       client.release(error ?? undefined);
     };
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      // A slow reader may keep the cursor open longer than the default statement timeout.
-      await client.query(`SET LOCAL statement_timeout = 0`);
+      // A slow reader may keep the cursor open longer than the default statement timeout, but
+      // never longer than this hard cap.
+      await client.query(`SET LOCAL statement_timeout = '${EXPORT_MAX_MINUTES}min'`);
     } catch (error) {
       release(error as Error);
       throw error;
@@ -72,14 +99,25 @@ export class BlockTransferService {
         { batchSize: EXPORT_BATCH_ROWS, highWaterMark: EXPORT_BATCH_ROWS },
       ),
     );
+    // A client that stops reading would pin the connection (and its snapshot): with no
+    // progress for EXPORT_STALL_MS the stream is destroyed and the connection released.
+    let lastProgress = Date.now();
     const lines = new Transform({
       writableObjectMode: true,
       writableHighWaterMark: EXPORT_BATCH_ROWS,
       transform(row: BlockRow, _encoding, callback) {
+        lastProgress = Date.now();
         callback(null, `${JSON.stringify(toBlockDto(row))}\n`);
       },
     });
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastProgress > EXPORT_STALL_MS) {
+        lines.destroy(new Error('export stalled: the client stopped reading'));
+      }
+    }, EXPORT_STALL_MS / 4);
+    watchdog.unref();
     pipeline(rows, lines, (error) => {
+      clearInterval(watchdog);
       if (error) {
         release(error);
         return;
@@ -237,6 +275,9 @@ async function parseLine(
   entry: NdjsonLine,
 ): Promise<{ line: number; dto: ImportLineDto } | { line: number; error: string }> {
   if (entry.error !== undefined) return { line: entry.line, error: entry.error };
+  if (jsonDepthExceeds(entry.text, MAX_JSON_DEPTH)) {
+    return { line: entry.line, error: `line is nested more than ${MAX_JSON_DEPTH} levels deep` };
+  }
   let value: unknown;
   try {
     value = JSON.parse(entry.text);

@@ -102,6 +102,8 @@ export class BlocksController {
   @ApiOperation({
     operationId: 'searchBlocks',
     summary: 'Ranked full-text search (web-search syntax) with a highlighted excerpt',
+    description:
+      'Ranked by ts_rank_cd with the title weighted above tags above content. A query matching more than 2000 blocks ranks the 2000 most recently updated matches (so a very broad query stays fast); refine it to reach older blocks. Only the first 100 000 characters of content are indexed.',
   })
   @ApiResponse({ status: 200, type: PageOf(SearchHitDto) })
   @ApiProblems(400, 403)
@@ -126,6 +128,8 @@ export class BlocksController {
     operationId: 'exportBlocks',
     summary:
       'Every live block of the tenant as NDJSON (one BlockDto per line), streamed from a database cursor',
+    description:
+      'One consistent snapshot, in id order, in constant memory. At most 4 exports run at once per instance (more: 503 with Retry-After); a client that stops reading for 60 s is disconnected; an export may last at most 30 minutes.',
   })
   @ApiProduces(NDJSON)
   @ApiResponse({
@@ -141,7 +145,7 @@ export class BlocksController {
       },
     },
   })
-  @ApiProblems(403)
+  @ApiProblems(403, 503)
   async exportBlocks(@Res() reply: FastifyReply): Promise<void> {
     const stream = await this.transfer.export();
     await reply
@@ -259,7 +263,8 @@ export class BlocksController {
   ): Promise<BlockDto | undefined> {
     const block = await this.blocks.get(id);
     const etag = etagOf(block.version);
-    void reply.header('etag', etag);
+    // Tenant data: never in shared caches, and revalidated (cheaply, with the ETag) each time.
+    void reply.header('etag', etag).header('cache-control', 'private, no-cache');
     if (ifNoneMatchHits(ifNoneMatch, etag)) {
       void reply.status(304);
       return undefined;

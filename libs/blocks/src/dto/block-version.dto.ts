@@ -5,7 +5,7 @@ import { BlockType } from './block-type';
 
 /** One version of a block: the full state it had. The highest version is the current state. */
 export class BlockVersionDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '01936f0e-8c4a-7d2b-9f10-3c5e7a9b1d2f' })
   blockId!: string;
 
   @ApiProperty({ example: 2 })
@@ -17,7 +17,7 @@ export class BlockVersionDto {
   @ApiProperty({ example: '# Welcome' })
   content!: string;
 
-  @ApiProperty({ enum: BlockType, enumName: 'BlockType' })
+  @ApiProperty({ enum: BlockType, enumName: 'BlockType', example: BlockType.MARKDOWN })
   type!: BlockType;
 
   @ApiProperty({ type: String, isArray: true, example: ['homepage'] })
@@ -29,10 +29,20 @@ export class BlockVersionDto {
   @ApiProperty({ description: 'Whether the block was deleted in this version', example: false })
   deleted!: boolean;
 
-  @ApiProperty({ format: 'date-time', description: 'When this version was made' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When this version was made',
+    example: '2026-11-22T01:05:00.000Z',
+  })
   createdAt!: string;
 
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Who made it' })
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Who made it',
+    example: '01936f0e-0000-7000-8000-000000000001',
+  })
   createdBy!: string | null;
 
   @ApiProperty({ description: 'True for the block as it is now', example: false })

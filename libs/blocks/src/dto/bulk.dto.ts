@@ -70,10 +70,10 @@ export class BulkResultDto {
   @ApiProperty({ description: 'Index of the operation in the request', example: 0 })
   index!: number;
 
-  @ApiProperty({ enum: BulkOp, enumName: 'BulkOp' })
+  @ApiProperty({ enum: BulkOp, enumName: 'BulkOp', example: BulkOp.UPDATE })
   op!: BulkOp;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '01936f0e-8c4a-7d2b-9f10-3c5e7a9b1d2f' })
   id!: string;
 
   @ApiPropertyOptional({

@@ -15,19 +15,19 @@ export class CreateRelationDto {
 }
 
 export class RelationDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '01936f0e-9d00-7a10-8b20-3c5e7a9b1d31' })
   id!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '01936f0e-8c4a-7d2b-9f10-3c5e7a9b1d2f' })
   sourceId!: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '01936f0e-8c4a-7d2b-9f10-3c5e7a9b1d30' })
   targetId!: string;
 
-  @ApiProperty({ enum: RelationType, enumName: 'RelationType' })
+  @ApiProperty({ enum: RelationType, enumName: 'RelationType', example: RelationType.REFERENCES })
   type!: RelationType;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-22T01:05:00.000Z' })
   createdAt!: string;
 }
 
@@ -47,7 +47,7 @@ export class RelatedQueryDto {
 }
 
 export class RelatedNodeDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '01936f0e-8c4a-7d2b-9f10-3c5e7a9b1d30' })
   id!: string;
 
   @ApiProperty({ example: 'Welcome banner' })

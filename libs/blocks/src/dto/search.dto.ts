@@ -47,7 +47,7 @@ export class SuggestQueryDto {
 }
 
 export class SuggestionDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '01936f0e-8c4a-7d2b-9f10-3c5e7a9b1d2f' })
   id!: string;
 
   @ApiProperty({ example: 'Welcome banner' })
