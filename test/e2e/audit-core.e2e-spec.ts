@@ -325,6 +325,35 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       audit.configureQueue({ capacity: 10_000 });
     }
   });
+  it('holds requests back at most maxWaitMs while the database stalls, and logs overflow', async () => {
+    audit.configureQueue({ capacity: 3, hardLimit: 5, maxWaitMs: 100 });
+    const client = await t.db.connect();
+    try {
+      await client.query(`BEGIN; LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE`);
+      const tenant = randomUUID();
+      for (let i = 0; i < 7; i++) {
+        RequestContext.run(store(principal(tenant), 'GET'), () =>
+          audit.enqueue({ action: 'thing.read', resourceId: String(i) }),
+        );
+      }
+      const started = Date.now();
+      await audit.whenWritable();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const metrics = t.app.get(MetricsService);
+      expect((await metrics.auditQueueOverflow.get()).values[0].value).toBe(2);
+      const spilled = t.logs.filter((l) => String(l.msg).includes('hard limit'));
+      expect(spilled).toHaveLength(2);
+      expect(spilled[0].auditEntry).toMatchObject({ tenantId: tenant, action: 'thing.read' });
+      await client.query('COMMIT');
+      await audit.drain();
+      expect(await count(`SELECT count(*) FROM audit_log WHERE tenant_id = $1`, [tenant])).toBe(5);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      audit.configureQueue({ capacity: 10_000, hardLimit: 100_000, maxWaitMs: 2_000 });
+    }
+  });
 });
 
 describe('audit queue on shutdown', () => {

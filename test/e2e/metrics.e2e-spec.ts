@@ -27,6 +27,7 @@ const FAMILIES: Record<string, string> = {
   audit_queue_depth: 'gauge',
   audit_write_failures_total: 'counter',
   audit_queue_full_total: 'counter',
+  audit_queue_overflow_total: 'counter',
   errors_total: 'counter',
   process_cpu_seconds_total: 'counter',
   process_resident_memory_bytes: 'gauge',

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type RequestStore, codeForStatus } from '@app/common';
+import { IS_PUBLIC_KEY, type RequestStore, codeForStatus } from '@app/common';
 import { AppConfig } from '@app/config';
 import { AUDIT_ACTION_KEY, type AuditActionMetadata } from './audit-action.decorator';
 import type { AuditEvent } from './audit-event';
@@ -51,7 +51,12 @@ export class AuditMarkGuard implements CanActivate {
       const id = meta ? params?.[meta.idParam ?? 'id'] : undefined;
       marks.set(store, { meta, resourceId: typeof id === 'string' ? id : undefined });
     }
-    const wait = this.audit.whenWritable();
+    // Probes, metrics and sign-in are never held back.
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const wait = isPublic ? undefined : this.audit.whenWritable();
     return wait ? wait.then(() => true) : true;
   }
 }
