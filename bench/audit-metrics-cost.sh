@@ -64,15 +64,23 @@ run() {
 for i in 0 1 2 3; do run $((BASE_PORT + i)) 2 >/dev/null; done # warm-up
 
 declare -A RPS
+RATIOS=("" "" "" "")
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 for round in $(seq 1 "$ROUNDS"); do
-  for i in 0 1 2 3; do
+  # A new order each round, so periodic load elsewhere does not favour one configuration.
+  declare -A ROUND=()
+  for i in $(shuf -e 0 1 2 3); do
     result=$(run $((BASE_PORT + i)) "$DURATION")
     echo "round $round AUDIT_READS/METRICS_ENABLED=${CONFIGS[$i]/ //}: req/s p99-ms non2xx = $result"
     RPS[$i]+="${result%% *} "
+    ROUND[$i]=${result%% *}
+  done
+  for i in 0 1 2 3; do
+    RATIOS[$i]+="$(awk -v a="${ROUND[$i]}" -v b="${ROUND[3]}" 'BEGIN {printf "%.3f", a / b}') "
   done
 done
 echo
 for i in 0 1 2 3; do
-  median=$(echo "${RPS[$i]}" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
-  echo "AUDIT_READS/METRICS_ENABLED=${CONFIGS[$i]/ //}: median req/s $median (rounds: ${RPS[$i]})"
+  echo "AUDIT_READS/METRICS_ENABLED=${CONFIGS[$i]/ //}: median req/s $(echo "${RPS[$i]}" | median)," \
+    "median ratio to both off (same round) $(echo "${RATIOS[$i]}" | median)  (req/s: ${RPS[$i]})"
 done
