@@ -204,6 +204,40 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     });
   });
 
+  it('pseudonymises a user: personal data erased, entries kept, chain still valid', async () => {
+    const tenant = randomUUID();
+    const gone = principal(tenant);
+    const stays = principal(tenant);
+    for (let i = 0; i < 3; i++) await change(gone, `p${i}`);
+    await change(stays, 'other user');
+    await RequestContext.run(store(stays), () =>
+      ds.transaction(async (tx) => {
+        await expect(audit.pseudonymise(tx, gone.userId)).resolves.toBe(3);
+      }),
+    );
+    const { rows } = await t.db.query(
+      `SELECT user_id, username, ip, user_agent, pseudonymised FROM audit_log
+       WHERE tenant_id = $1 ORDER BY seq`,
+      [tenant],
+    );
+    expect(
+      rows.slice(0, 3).every((r) => r.username === null && r.ip === null && r.pseudonymised),
+    ).toBe(true);
+    expect(rows[0].user_id).toBe(gone.userId);
+    expect(rows[3]).toMatchObject({ username: 'alice', ip: '203.0.113.7', pseudonymised: false });
+    await expect(query.verify(tenant)).resolves.toMatchObject({ valid: true, checked: 4 });
+
+    // The pseudonymisation path cannot be used to change anything else.
+    await expect(
+      t.db.query(
+        `BEGIN; SET LOCAL audit.pseudonymise = 'on';
+         UPDATE audit_log SET action = 'x', username = NULL, ip = NULL, user_agent = NULL,
+           pseudonymised = true WHERE tenant_id = '${tenant}'; COMMIT;`,
+      ),
+    ).rejects.toThrow(/append-only/);
+    await t.db.query('ROLLBACK').catch(() => undefined);
+  });
+
   it('names the entry after one deleted behind the API back', async () => {
     const tenant = randomUUID();
     const p = principal(tenant);

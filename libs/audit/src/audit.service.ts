@@ -151,6 +151,19 @@ export class AuditService
     this.metrics.observeAction(entry.action, entry.severity, secondsOf(entry.durationMs));
   }
 
+  /**
+   * Erasure: removes a user's username, IP and user agent from the entries they made in the
+   * caller's tenant (inside the caller's transaction). The entries stay, and the chain still
+   * verifies, because it covers those fields through a digest. Returns the entries changed.
+   */
+  async pseudonymise(manager: EntityManager, userId: string): Promise<number> {
+    const rows = await manager.query<Array<{ n: number }>>(
+      `SELECT audit_pseudonymise($1, $2)::int AS n`,
+      [RequestContext.tenantId(), userId],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   /** Queues an entry about a read, a refusal or a security event; written in batches. */
   enqueue(event: AuditEvent): void {
     const store = RequestContext.current();
