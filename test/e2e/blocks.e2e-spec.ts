@@ -66,6 +66,7 @@ describe('blocks: CRUD, ETags, limits, versions, authorization, tenant isolation
       expect(res.status).toBe(200);
       expect(res.body).toEqual(block);
       expect(res.headers.get('etag')).toBe('"v1"');
+      expect(res.headers.get('cache-control')).toBe('private, no-cache');
 
       const cached = await t.http.get(`/api/blocks/${block.id}`, {
         token: alice.accessToken,
@@ -288,6 +289,40 @@ describe('blocks: CRUD, ETags, limits, versions, authorization, tenant isolation
       expect(await countVersions(block.id)).toBe(1);
     });
 
+    it('serialises concurrent updates: consecutive versions, each previous state kept once', async () => {
+      const block = await createBlock(t.http, alice.accessToken, { title: 'Race 0' });
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          t.http.patch(
+            `/api/blocks/${block.id}`,
+            { title: `Race ${i + 1}` },
+            { token: alice.accessToken },
+          ),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+      expect(results.map((r) => r.body.version).sort((a, b) => a - b)).toEqual([
+        2, 3, 4, 5, 6, 7, 8, 9,
+      ]);
+      const versions = await t.db.query(
+        'SELECT version FROM block_versions WHERE block_id = $1 ORDER BY version',
+        [block.id],
+      );
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+      // With the same If-Match, exactly one of two racing writers wins; the other gets a 412.
+      const [a, b] = await Promise.all(
+        ['x', 'y'].map((title) =>
+          t.http.patch(
+            `/api/blocks/${block.id}`,
+            { title },
+            { token: alice.accessToken, headers: { 'if-match': '"v9"' } },
+          ),
+        ),
+      );
+      expect([a.status, b.status].sort()).toEqual([200, 412]);
+    });
+
     it('soft deletes: the block leaves reads, then restore brings it back', async () => {
       const block = await createBlock(t.http, alice.accessToken, { title: 'Ephemeral' });
       const notDeleted = await t.http.post(`/api/blocks/${block.id}/restore`, undefined, {
@@ -322,6 +357,12 @@ describe('blocks: CRUD, ETags, limits, versions, authorization, tenant isolation
       expect(
         (await t.http.get(`/api/blocks/${block.id}/versions`, { token: alice.accessToken })).status,
       ).toBe(404);
+
+      const staleRestore = await t.http.post(`/api/blocks/${block.id}/restore`, undefined, {
+        token: alice.accessToken,
+        headers: { 'if-match': '"v1"' },
+      });
+      expect(staleRestore.status).toBe(412);
 
       const restored = await t.http.post(`/api/blocks/${block.id}/restore`, undefined, {
         token: alice.accessToken,

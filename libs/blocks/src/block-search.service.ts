@@ -25,6 +25,13 @@ const SUGGESTIONS = 10;
 /** Full-text search configuration; must match the generated column of the migration. */
 const TS_CONFIG = `'english'::regconfig`;
 
+/**
+ * Ranking reads every match's tsvector, so a query matching most of a large tenant would cost
+ * hundreds of milliseconds. Only the most recently updated matches, up to this many, are
+ * ranked: exact for any query with fewer matches, recency-biased beyond (documented).
+ */
+export const MAX_SEARCH_CANDIDATES = 2000;
+
 const HEADLINE_OPTIONS =
   'StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=20, MinWords=5, FragmentDelimiter=" ... "';
 
@@ -97,7 +104,8 @@ export class BlockSearchService {
   }
 
   /**
-   * Ranked by ts_rank_cd (title weighted above tags above content), then id; the cursor
+   * Ranked by ts_rank_cd (title weighted above tags above content), then id, among the
+   * MAX_SEARCH_CANDIDATES most recently updated matches; the cursor
    * carries the last score exactly (float4 text round-trips) and id. Headlines are computed
    * only for the page returned.
    */
@@ -112,10 +120,15 @@ export class BlockSearchService {
     }
     const rows = await leanQuery<BlockRow & { score: number; highlight: string }>(this.pool, {
       text: `WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq),
-       hits AS (
-         SELECT b.id, ts_rank_cd(b.search_vector, query.tsq) AS score
+       candidates AS (
+         SELECT b.id, b.search_vector
          FROM blocks b, query
          WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq
+         ORDER BY b.updated_at DESC, b.id DESC
+         LIMIT ${MAX_SEARCH_CANDIDATES}
+       ),
+       hits AS (
+         SELECT c.id, ts_rank_cd(c.search_vector, query.tsq) AS score FROM candidates c, query
        ),
        page AS (SELECT id, score FROM hits ${after} ORDER BY score DESC, id ASC LIMIT $3)
        SELECT ${BLOCK_COLUMNS.split(', ')
