@@ -9,6 +9,9 @@ import { appendEntries } from '../../libs/audit/src/audit-writer';
 import { createTestDatabase } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
 
+// Argon2 sign-ups and app start-up are slow on a busy two-core machine.
+jest.setTimeout(60_000);
+
 function principal(tenantId: string, role: Principal['role'] = 'admin'): Principal {
   return { userId: randomUUID(), tenantId, username: 'alice', role, method: 'jwt' };
 }
