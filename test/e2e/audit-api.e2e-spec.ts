@@ -199,7 +199,8 @@ describe('audit API over HTTP', () => {
       cursor = res.body.nextCursor;
     } while (cursor && seen.length < 1000);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.slice(0, all.length).sort()).toEqual(all.map((i) => i.id).sort());
+    // Entries about these very reads may land meanwhile; every earlier one is still seen once.
+    expect(seen).toEqual(expect.arrayContaining(all.map((i) => i.id)));
   });
 
   it.each([
