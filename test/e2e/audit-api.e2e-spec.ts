@@ -7,6 +7,9 @@ import {
 } from '../support/auth-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
+// Argon2 sign-ups and app start-up are slow on a busy two-core machine.
+jest.setTimeout(60_000);
+
 describe('audit API over HTTP', () => {
   let t: TestApp;
   let admin: RegisteredUser;
@@ -196,7 +199,8 @@ describe('audit API over HTTP', () => {
       cursor = res.body.nextCursor;
     } while (cursor && seen.length < 1000);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.slice(0, all.length).sort()).toEqual(all.map((i) => i.id).sort());
+    // Entries about these very reads may land meanwhile; every earlier one is still seen once.
+    expect(seen).toEqual(expect.arrayContaining(all.map((i) => i.id)));
   });
 
   it.each([
