@@ -502,14 +502,17 @@ describe('auth: register, login, tokens, sessions, own account', () => {
       expect(res.body.apiKeys).toHaveLength(1);
       expect(res.body.apiKeys[0]).toMatchObject({ name: 'export-key', prefix: key.prefix });
       expect(res.body.sessions.length).toBeGreaterThanOrEqual(1);
-      expect(Array.isArray(res.body.auditTrail)).toBe(true);
+      const actions = res.body.auditTrail.map((e: { action: string }) => e.action);
+      expect(actions).toEqual(expect.arrayContaining(['auth.register', 'apikey.create']));
+      for (const entry of res.body.auditTrail) expect(entry.actor.userId).toBe(u.user.id);
       expect(res.text).not.toContain(key.key);
       expect(res.text).not.toContain(key.key.split('_')[2]);
       expect(res.text).not.toMatch(/argon|secret_?hash|passwordHash|refreshToken/i);
     });
 
     it('DELETE /me closes the account: tokens and keys revoked, personal data pseudonymised', async () => {
-      const u = remember(await registerUser(t.http));
+      const admin = remember(await registerUser(t.http));
+      const u = remember(await createUserInTenant(t.http, admin.accessToken, 'user'));
       const key = await createApiKey(t.http, u.accessToken);
       secrets.push(key.key);
       const res = await t.http.delete('/api/auth/me', { token: u.accessToken });
@@ -527,6 +530,27 @@ describe('auth: register, login, tokens, sessions, own account', () => {
       expect(row.rows[0].email).not.toBe(u.user.email);
       expect(row.rows[0].username).not.toBe(u.user.username);
       expect(row.rows[0].deleted_at).not.toBeNull();
+      // the audit trail keeps the entries but not the name, IP or user agent
+      const trail = await t.db.query(
+        'SELECT action, username, ip, user_agent, pseudonymised FROM audit_log WHERE user_id = $1',
+        [u.user.id],
+      );
+      expect(trail.rows.map((r) => r.action)).toEqual(
+        expect.arrayContaining(['auth.register', 'user.delete']),
+      );
+      for (const r of trail.rows) {
+        expect(r).toMatchObject({
+          username: null,
+          ip: null,
+          user_agent: null,
+          pseudonymised: true,
+        });
+      }
+      // and the tenant's chain still verifies
+      expect(JSON.stringify(trail.rows)).not.toContain(u.user.email);
+      expect((await t.http.get('/api/audit/verify', { token: admin.accessToken })).body.valid).toBe(
+        true,
+      );
       // the username and email are free again
       remember(await registerUser(t.http, { username: u.user.username, email: u.user.email }));
     });

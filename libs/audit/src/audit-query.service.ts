@@ -102,6 +102,18 @@ export class AuditQueryService {
     return this.list({ ...filters, userId: principal.userId }, page);
   }
 
+  /** Every entry about the calling user (oldest first, at most `max`), for data portability. */
+  async exportForCaller(max = 10_000): Promise<AuditEntryDto[]> {
+    const principal = RequestContext.principal();
+    if (!principal) throw new Error('an export needs an authenticated caller');
+    const rows = await this.dataSource.query<ChainedEntry[]>(
+      `SELECT ${SELECT_ENTRY} FROM audit_log WHERE tenant_id = $1 AND user_id = $2
+       ORDER BY audit_log.seq ASC LIMIT $3`,
+      [principal.tenantId, principal.userId, max],
+    );
+    return rows.map(toResponse);
+  }
+
   async statistics(fromText?: string, toText?: string): Promise<AuditStatisticsDto> {
     const range = this.range(fromText, toText);
     const to = range.to ?? new Date();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeysService } from '@app/api-keys';
-import { AuditService } from '@app/audit';
+import { AuditQueryService, AuditService } from '@app/audit';
 import { RequestContext, type Principal } from '@app/common';
 import { AppConfig } from '@app/config';
 import { UsersService, type UpdateMeDto, type UserDto } from '@app/users';
@@ -24,6 +24,7 @@ export class AuthService {
     private readonly lockout: LoginLockoutService,
     private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
+    private readonly auditTrail: AuditQueryService,
     private readonly config: AppConfig,
   ) {}
 
@@ -103,18 +104,18 @@ export class AuthService {
   }
 
   async exportMe(principal: Principal): Promise<MeExportDto> {
-    const [profile, apiKeys, sessions] = await Promise.all([
+    const [profile, apiKeys, sessions, auditTrail] = await Promise.all([
       this.users.getMe(principal.userId),
       this.apiKeys.listForExport(principal.userId),
       this.sessions.listForUser(principal.userId),
+      this.auditTrail.exportForCaller(),
     ]);
     return {
       exportedAt: new Date().toISOString(),
       profile,
       apiKeys,
       sessions,
-      // The audit module has no read API yet; its issue fills this in.
-      auditTrail: [],
+      auditTrail: auditTrail as unknown as Array<Record<string, unknown>>,
     };
   }
 

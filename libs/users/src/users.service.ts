@@ -284,6 +284,8 @@ export class UsersService implements OnModuleInit {
 
   /** Erasure of the caller's own account (DELETE /api/auth/me). */
   async eraseMe(userId: string): Promise<void> {
+    // Queued entries about this user must be in the table before it is pseudonymised.
+    await this.audit.drain(2_000);
     await this.dataSource
       .transaction(async (manager) => {
         const user = await this.load(manager, userId, null, true);
@@ -395,6 +397,7 @@ export class UsersService implements OnModuleInit {
     const tenantId = RequestContext.tenantId();
     if (id === RequestContext.principal()?.userId)
       throw new UsersException(UsersErrorCode.CANNOT_DELETE_SELF);
+    await this.audit.drain(2_000);
     await this.dataSource
       .transaction(async (manager) => {
         const user = await this.load(manager, id, tenantId, true);
@@ -426,13 +429,19 @@ export class UsersService implements OnModuleInit {
     );
     for (const hook of this.endedHooks) await hook(manager, user.id);
     await this.notifyUser(manager, user.id);
+    // The erasure entry itself carries no personal data: only what the account was.
     await this.audit.record(manager, {
       action,
       resourceType: 'user',
       resourceId: user.id,
       severity: 'warning',
-      changes: { before, after: null },
+      changes: {
+        before: { id: before.id, role: before.role, isActive: before.isActive },
+        after: null,
+      },
     });
+    // Last, so the entry above is covered too: the user's name, IP and user agent leave the trail.
+    await this.audit.pseudonymise(manager, user.id);
     markAuditRecorded();
   }
 

@@ -50,7 +50,7 @@ export class MeExportDto {
   @ApiProperty({
     type: 'array',
     items: { type: 'object', additionalProperties: true },
-    description: "The caller's own audit entries",
+    description: "The caller's own audit entries, oldest first (at most 10 000)",
   })
   auditTrail!: Array<Record<string, unknown>>;
 }
