@@ -1,5 +1,79 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { FastifyRequest } from 'fastify';
+import { ApiKeysModule } from '@app/api-keys';
+import { RequestContext } from '@app/common';
+import { AppConfig } from '@app/config';
+import { UsersModule } from '@app/users';
+import { AUTH_RATE_LIMIT_KEY } from './auth.decorators';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { SessionEntity } from './entities/session.entity';
+import { AuthenticationGuard } from './guards/authentication.guard';
+import { AuthorizationGuard } from './guards/authorization.guard';
+import { RateLimitGuard } from './guards/rate-limit.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { LoginLockoutService } from './login-lockout.service';
+import { RateLimitModule } from './rate-limit.module';
+import { RateLimitStorage } from './rate-limit.storage';
+import { SessionsService } from './sessions.service';
+import { TokensService } from './tokens.service';
 
-/** The auth module; its issue fills it in. */
-@Module({})
+const MINUTE_MS = 60_000;
+
+const hasAuthLimit = (context: { getHandler(): unknown }): boolean =>
+  Reflect.getMetadata(AUTH_RATE_LIMIT_KEY, context.getHandler() as object) === true;
+
+/**
+ * Sessions, tokens, the global guards (in this order: authentication, throttling, roles and
+ * scopes) and the auth routes.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([SessionEntity, RefreshTokenEntity]),
+    PassportModule.register({ session: false }),
+    UsersModule,
+    ApiKeysModule,
+    RateLimitModule,
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitModule],
+      inject: [AppConfig, RateLimitStorage],
+      useFactory: (config: AppConfig, storage: RateLimitStorage): ThrottlerModuleOptions => ({
+        storage,
+        throttlers: [
+          {
+            name: 'default',
+            ttl: MINUTE_MS,
+            limit: () =>
+              RequestContext.principal()?.rateLimitPerMinute ?? config.rateLimit.perMinute,
+            skipIf: hasAuthLimit,
+          },
+          {
+            name: 'auth',
+            ttl: MINUTE_MS,
+            limit: config.rateLimit.authPerMinute,
+            skipIf: (context) => !hasAuthLimit(context),
+            getTracker: (req) => `ip:${(req as FastifyRequest).ip}`,
+          },
+        ],
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    TokensService,
+    SessionsService,
+    AuthService,
+    JwtStrategy,
+    LoginLockoutService,
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: AuthorizationGuard },
+  ],
+  exports: [TokensService, SessionsService, RateLimitModule],
+})
 export class AuthModule {}

@@ -11,6 +11,8 @@ export class AppConfig {
   readonly jwtSecret!: string;
   readonly accessTokenTtlSeconds!: number;
   readonly refreshTokenTtlSeconds!: number;
+  /** A used refresh token presented again within this many seconds gets the same successor (0..10; 0: always reuse). */
+  readonly refreshReuseGraceSeconds!: number;
   readonly admin!: { email?: string; username?: string; password?: string };
   readonly rateLimit!: { perMinute: number; authPerMinute: number; loginMaxFailures: number };
   readonly redisUrl?: string;

@@ -58,6 +58,13 @@ export class EnvDto {
   REFRESH_TOKEN_TTL?: string;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10, { message: 'REFRESH_REUSE_GRACE_SECONDS must be at most 10' })
+  REFRESH_REUSE_GRACE_SECONDS?: number;
+
+  @IsOptional()
   @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'ADMIN_EMAIL must be an email address' })
   ADMIN_EMAIL?: string;
 

@@ -54,6 +54,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: env.JWT_SECRET ?? developmentJwtSecret(dataDir),
     accessTokenTtlSeconds: parseDurationSeconds(env.ACCESS_TOKEN_TTL ?? '15m'),
     refreshTokenTtlSeconds: parseDurationSeconds(env.REFRESH_TOKEN_TTL ?? '7d'),
+    refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS ?? 0,
     admin: { email: env.ADMIN_EMAIL, username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
     rateLimit: {
       perMinute: env.RATE_LIMIT_PER_MINUTE ?? 300,

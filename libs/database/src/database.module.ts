@@ -1,13 +1,16 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source-options';
+import { PgNotifications } from './pg-notifications';
 
 /**
  * The app's TypeORM connection. Entities register themselves through `forFeature` in their
  * module (autoLoadEntities); pending migrations run at start outside production, where the
- * Helm chart's pre-install/pre-upgrade Job runs them instead.
+ * Helm chart's pre-install/pre-upgrade Job runs them instead. Also shares the LISTEN/NOTIFY
+ * channel every replica uses to drop cached sessions and keys.
  */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -25,5 +28,7 @@ import { dataSourceOptions } from './data-source-options';
       },
     }),
   ],
+  providers: [PgNotifications],
+  exports: [PgNotifications],
 })
 export class DatabaseModule {}

@@ -1,4 +1,5 @@
 export { DatabaseModule } from './database.module';
+export { PgNotifications } from './pg-notifications';
 export { dataSourceOptions, POOL } from './data-source-options';
 export { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
 export { resolveDatabase } from './resolve-database';

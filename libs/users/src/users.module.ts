@@ -1,5 +1,17 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminBootstrapService } from './admin-bootstrap.service';
+import { TenantEntity } from './entities/tenant.entity';
+import { UserEntity } from './entities/user.entity';
+import { PasswordService } from './password.service';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
-/** The users module; its issue fills it in. */
-@Module({})
+/** Tenants and users. */
+@Module({
+  imports: [TypeOrmModule.forFeature([TenantEntity, UserEntity])],
+  controllers: [UsersController],
+  providers: [UsersService, PasswordService, AdminBootstrapService],
+  exports: [UsersService, PasswordService],
+})
 export class UsersModule {}

@@ -1,0 +1,21 @@
+import { type ErrorTable, moduleException } from '@app/common';
+
+export enum ApiKeysErrorCode {
+  API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
+  SCOPE_EXCEEDS_ROLE = 'SCOPE_EXCEEDS_ROLE',
+  ADMIN_ONLY = 'ADMIN_ONLY',
+  EXPIRY_IN_PAST = 'EXPIRY_IN_PAST',
+}
+
+const TABLE: ErrorTable<ApiKeysErrorCode> = {
+  [ApiKeysErrorCode.API_KEY_NOT_FOUND]: { status: 404, detail: 'API key not found' },
+  [ApiKeysErrorCode.SCOPE_EXCEEDS_ROLE]: {
+    status: 403,
+    detail: 'A key cannot have scopes beyond its owner’s role',
+  },
+  [ApiKeysErrorCode.ADMIN_ONLY]: { status: 403, detail: 'Only admins may list every key' },
+  [ApiKeysErrorCode.EXPIRY_IN_PAST]: { status: 400, detail: 'expiresAt must be in the future' },
+};
+
+/** Failures of the api-keys module. */
+export class ApiKeysException extends moduleException(TABLE) {}

@@ -1,0 +1,55 @@
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { ApiKeysService } from '@app/api-keys';
+import { IS_PUBLIC_KEY, ProblemException, RequestContext, type Principal } from '@app/common';
+import { AuthErrorCode, AuthException } from '../auth.exception';
+
+const QUERY_CREDENTIALS = /[?&](access_token|token|api_key|apikey|x-api-key|key)=/i;
+
+/**
+ * The one global authentication guard, closed by default: a bearer JWT (passport-jwt) or an
+ * `X-API-Key`, in headers only. `@Public()` opens a route. The caller becomes the request
+ * context's principal.
+ */
+@Injectable()
+export class AuthenticationGuard extends AuthGuard('jwt') {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+  ) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
+    if (QUERY_CREDENTIALS.test(request.url)) {
+      throw new AuthException(AuthErrorCode.CREDENTIALS_IN_QUERY);
+    }
+    const apiKey = request.headers['x-api-key'];
+    if (apiKey !== undefined) {
+      const principal = typeof apiKey === 'string' ? await this.apiKeys.authenticate(apiKey) : null;
+      if (!principal) throw new AuthException(AuthErrorCode.INVALID_API_KEY);
+      request.user = principal;
+      RequestContext.setPrincipal(principal);
+      return true;
+    }
+    if (!request.headers.authorization) throw new AuthException(AuthErrorCode.INVALID_TOKEN);
+    await super.canActivate(context);
+    if (!request.user) throw new AuthException(AuthErrorCode.INVALID_TOKEN);
+    RequestContext.setPrincipal(request.user);
+    return true;
+  }
+
+  override handleRequest<TUser = Principal>(err: unknown, user: unknown): TUser {
+    if (err instanceof ProblemException) throw err;
+    if (err || !user) throw new AuthException(AuthErrorCode.INVALID_TOKEN);
+    return user as TUser;
+  }
+}

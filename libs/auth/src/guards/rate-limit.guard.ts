@@ -1,0 +1,58 @@
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerRequest } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequestContext } from '@app/common';
+import { AuthErrorCode, AuthException } from '../auth.exception';
+
+/**
+ * @nestjs/throttler with our keys and headers: one counter per API key, per user, or per IP when
+ * anonymous (shared by every route), `X-RateLimit-*` on every limited response without a
+ * throttler suffix (each route has exactly one throttler), and a problem+json 429 with
+ * `Retry-After`. The IP is Fastify's `request.ip`, which honours TRUST_PROXY only.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+    return trackerFor(req as unknown as FastifyRequest);
+  }
+
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    throttlerName: string,
+  ): string {
+    return `${throttlerName}:${tracker}`;
+  }
+
+  protected override async handleRequest(requestProps: ThrottlerRequest): Promise<boolean> {
+    const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = requestProps;
+    const http = context.switchToHttp();
+    const req = http.getRequest<FastifyRequest>();
+    const res = http.getResponse<FastifyReply>();
+    const tracker = await getTracker(req, context);
+    const key = generateKey(context, tracker, throttler.name ?? 'default');
+    const { totalHits, timeToExpire, isBlocked, timeToBlockExpire } =
+      await this.storageService.increment(key, ttl, limit, blockDuration, throttler.name ?? '');
+    const headers = {
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': String(Math.max(0, limit - totalHits)),
+      'x-ratelimit-reset': String(timeToExpire),
+    };
+    if (isBlocked) {
+      throw new AuthException(AuthErrorCode.RATE_LIMITED, undefined, {
+        ...headers,
+        'retry-after': String(timeToBlockExpire),
+      });
+    }
+    for (const [name, value] of Object.entries(headers)) void res.header(name, value);
+    return true;
+  }
+}
+
+/** `key:<id>`, `user:<id>`, or `ip:<address>` for anonymous callers. */
+export function trackerFor(req: FastifyRequest): string {
+  const principal = RequestContext.principal();
+  if (principal?.apiKeyId) return `key:${principal.apiKeyId}`;
+  if (principal) return `user:${principal.userId}`;
+  return `ip:${req.ip}`;
+}
