@@ -1,5 +1,47 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { FastifyInstance } from 'fastify';
+import { AppConfig } from '@app/config';
+import { BlockBulkService } from './block-bulk.service';
+import { configureBlockLimits } from './block-limits';
+import { BlockRelationsService } from './block-relations.service';
+import { BlockSearchService } from './block-search.service';
+import { BlockTransferService } from './block-transfer.service';
+import { BlockVersionsService } from './block-versions.service';
+import { BlocksController } from './blocks.controller';
+import { BlocksService } from './blocks.service';
+import { BlockRelationEntity } from './entities/block-relation.entity';
+import { BlockVersionEntity } from './entities/block-version.entity';
+import { BlockEntity } from './entities/block.entity';
+import { registerNdjsonParser } from './ndjson';
+import { VersionNumberPipe } from './version-number.pipe';
 
-/** The blocks module; its issue fills it in. */
-@Module({})
-export class BlocksModule {}
+/** Content blocks: CRUD, versions, relations, search, bulk, NDJSON export and import. */
+@Module({
+  imports: [TypeOrmModule.forFeature([BlockEntity, BlockVersionEntity, BlockRelationEntity])],
+  controllers: [BlocksController],
+  providers: [
+    BlocksService,
+    BlockVersionsService,
+    BlockRelationsService,
+    BlockSearchService,
+    BlockTransferService,
+    BlockBulkService,
+    VersionNumberPipe,
+  ],
+  exports: [BlocksService],
+})
+export class BlocksModule implements OnModuleInit {
+  constructor(
+    config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    configureBlockLimits(config.blocks);
+  }
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (fastify) registerNdjsonParser(fastify);
+  }
+}

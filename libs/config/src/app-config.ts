@@ -27,4 +27,13 @@ export class AppConfig {
   readonly shutdownTimeoutMs!: number;
   /** Wait after readiness turns 503 before refusing connections (lets load balancers notice). */
   readonly shutdownDelayMs!: number;
+  /** Limits on a block's fields and on an NDJSON import (BLOCKS_* variables). */
+  readonly blocks!: {
+    maxTitleLength: number;
+    maxContentBytes: number;
+    maxTags: number;
+    maxTagLength: number;
+    maxMetadataBytes: number;
+    importMaxBytes: number;
+  };
 }

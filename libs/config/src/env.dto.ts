@@ -162,4 +162,45 @@ export class EnvDto {
   @IsOptional()
   @IsIn(['true', 'false'])
   METRICS_ENABLED?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  BLOCKS_MAX_TITLE_LENGTH?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64 * 1024 * 1024)
+  BLOCKS_MAX_CONTENT_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  BLOCKS_MAX_TAGS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  BLOCKS_MAX_TAG_LENGTH?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(16 * 1024 * 1024)
+  BLOCKS_MAX_METADATA_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  BLOCKS_IMPORT_MAX_BYTES?: number;
 }

@@ -74,6 +74,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: env.BODY_LIMIT_BYTES ?? 10 * MIB,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS ?? 10_000,
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS ?? 0,
+    blocks: {
+      maxTitleLength: env.BLOCKS_MAX_TITLE_LENGTH ?? 200,
+      maxContentBytes: env.BLOCKS_MAX_CONTENT_BYTES ?? MIB,
+      maxTags: env.BLOCKS_MAX_TAGS ?? 32,
+      maxTagLength: env.BLOCKS_MAX_TAG_LENGTH ?? 64,
+      maxMetadataBytes: env.BLOCKS_MAX_METADATA_BYTES ?? 16 * 1024,
+      importMaxBytes: env.BLOCKS_IMPORT_MAX_BYTES ?? 100 * MIB,
+    },
   });
 }
 

@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { DataSource } from 'typeorm';
+import { AuditService } from '@app/audit';
+import {
+  ErrorCode,
+  type FieldError,
+  ProblemException,
+  RequestContext,
+  flattenValidationErrors,
+} from '@app/common';
+import { BlocksService } from './blocks.service';
+import {
+  BulkOp,
+  type BulkOperationDto,
+  type BulkRequestDto,
+  type BulkResponseDto,
+  type BulkResultDto,
+} from './dto/bulk.dto';
+import { CreateBlockDto } from './dto/create-block.dto';
+import { UpdateBlockDto } from './dto/update-block.dto';
+
+const VALIDATION = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+};
+
+/**
+ * Up to 500 creates, updates and deletes in one transaction: all commit or none does. Every
+ * operation is validated before anything is written; a failure names the operation's index.
+ */
+@Injectable()
+export class BlockBulkService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly blocks: BlocksService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async apply(request: BulkRequestDto): Promise<BulkResponseDto> {
+    const prepared = request.operations.map((operation, index) => prepare(operation, index));
+    const errors = prepared.flatMap((p) => p.errors);
+    if (errors.length) {
+      const first = prepared.findIndex((p) => p.errors.length);
+      throw new ProblemException({
+        status: 400,
+        code: ErrorCode.VALIDATION_FAILED,
+        reason: 'INVALID_BULK_OPERATION',
+        detail: `operations[${first}] is invalid: ${prepared[first].errors
+          .map((e) => `${e.field} ${e.message}`)
+          .join('; ')}`,
+        errors,
+      });
+    }
+
+    return this.dataSource.transaction(async (manager) => {
+      const results: BulkResultDto[] = [];
+      const counts = { create: 0, update: 0, delete: 0 };
+      for (const [index, { operation, data }] of prepared.entries()) {
+        try {
+          if (operation.op === BulkOp.CREATE) {
+            const block = await this.blocks.createIn(
+              manager,
+              data as CreateBlockDto,
+              operation.id?.toLowerCase(),
+            );
+            results.push({ index, op: operation.op, id: block.id, block });
+          } else if (operation.op === BulkOp.UPDATE) {
+            const id = operation.id!.toLowerCase();
+            const block = await this.blocks.updateIn(manager, id, data as UpdateBlockDto);
+            results.push({ index, op: operation.op, id, block });
+          } else {
+            const id = operation.id!.toLowerCase();
+            await this.blocks.removeIn(manager, id);
+            results.push({ index, op: operation.op, id });
+          }
+          counts[operation.op]++;
+        } catch (error) {
+          throw failedAt(index, operation.op, error);
+        }
+      }
+      await this.audit.record(manager, {
+        action: 'block.bulk',
+        resourceType: 'block',
+        resourceId: null,
+        changes: { before: null, after: { operations: results.length, ...counts } },
+      });
+      const store = RequestContext.current();
+      if (store) store.auditRecorded = true;
+      return { results };
+    });
+  }
+}
+
+function prepare(
+  operation: BulkOperationDto,
+  index: number,
+): { operation: BulkOperationDto; data?: CreateBlockDto | UpdateBlockDto; errors: FieldError[] } {
+  const at = `operations.${index}`;
+  const errors: FieldError[] = [];
+  if (operation.op !== BulkOp.CREATE && !operation.id) {
+    errors.push({ field: `${at}.id`, message: `is required for ${operation.op}` });
+  }
+  if (operation.op === BulkOp.DELETE) {
+    if (operation.data !== undefined) {
+      errors.push({ field: `${at}.data`, message: 'must be absent for delete' });
+    }
+    return { operation, errors };
+  }
+  if (operation.data === undefined) {
+    errors.push({ field: `${at}.data`, message: `is required for ${operation.op}` });
+    return { operation, errors };
+  }
+  const type = operation.op === BulkOp.CREATE ? CreateBlockDto : UpdateBlockDto;
+  const data = plainToInstance(type, operation.data);
+  errors.push(...flattenValidationErrors(validateSync(data, VALIDATION), `${at}.data`));
+  return { operation, data, errors };
+}
+
+/** The failing operation's own problem (404, 412, 409...), its detail prefixed by its index. */
+function failedAt(index: number, op: BulkOp, error: unknown): unknown {
+  const prefix = `operations[${index}] (${op})`;
+  if (error instanceof ProblemException) {
+    return new ProblemException({
+      status: error.status,
+      code: error.code,
+      reason: error.reason,
+      detail: `${prefix}: ${error.detail}`,
+      errors: error.errors,
+    });
+  }
+  const code = (error as { driverError?: { code?: string } })?.driverError?.code;
+  if (code === '23505') {
+    return new ProblemException({
+      status: 409,
+      detail: `${prefix}: a block with this id already exists`,
+    });
+  }
+  if (code?.startsWith('22')) {
+    return new ProblemException({
+      status: 400,
+      detail: `${prefix}: a value is malformed or out of range`,
+    });
+  }
+  return error;
+}

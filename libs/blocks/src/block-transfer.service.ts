@@ -1,0 +1,273 @@
+import { Readable, Transform, pipeline } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { Pool, PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { AppConfig } from '@app/config';
+import { ProblemException, RequestContext, flattenValidationErrors } from '@app/common';
+import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
+import { blockLimits } from './block-limits';
+import { BlocksErrorCode, BlocksException } from './blocks.exception';
+import { BlocksService } from './blocks.service';
+import { ImportLineDto, type ImportResultDto } from './dto/import.dto';
+import { NDJSON } from './ndjson';
+import { type NdjsonLine, ndjsonLines } from './ndjson-lines';
+import { pgPool, queryRows } from './sql';
+
+/** Rows fetched per cursor round trip: bounds memory even when blocks hold 1 MiB each. */
+const EXPORT_BATCH_ROWS = 32;
+/** Lines per import transaction, and the most text held for one batch. */
+const IMPORT_BATCH_LINES = 100;
+const IMPORT_BATCH_BYTES = 8 * 1024 * 1024;
+/** At most this many failures are listed; `failedCount` has them all. */
+export const MAX_LISTED_FAILURES = 1000;
+
+/**
+ * NDJSON export straight from a database cursor and NDJSON import as a stream, both in
+ * constant memory whatever the tenant's size.
+ */
+@Injectable()
+export class BlockTransferService {
+  private readonly pool: Pool;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly blocks: BlocksService,
+    private readonly config: AppConfig,
+  ) {
+    this.pool = pgPool(dataSource);
+  }
+
+  /**
+   * Every live block of the tenant as NDJSON, in id order, from one REPEATABLE READ snapshot.
+   * A dedicated pool client holds the cursor; the stream pulls the next batch only when the
+   * response has drained (backpressure), and the client goes back to the pool when the
+   * stream ends, fails or the client disconnects.
+   */
+  async export(): Promise<Readable> {
+    const tenantId = RequestContext.tenantId();
+    const client: PoolClient = await this.pool.connect();
+    let released = false;
+    const release = (error?: Error): void => {
+      if (released) return;
+      released = true;
+      // A connection left mid-cursor is discarded rather than reused.
+      client.release(error ?? undefined);
+    };
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      // A slow reader may keep the cursor open longer than the default statement timeout.
+      await client.query(`SET LOCAL statement_timeout = 0`);
+    } catch (error) {
+      release(error as Error);
+      throw error;
+    }
+    const rows = client.query(
+      new QueryStream(
+        `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id`,
+        [tenantId],
+        { batchSize: EXPORT_BATCH_ROWS, highWaterMark: EXPORT_BATCH_ROWS },
+      ),
+    );
+    const lines = new Transform({
+      writableObjectMode: true,
+      writableHighWaterMark: EXPORT_BATCH_ROWS,
+      transform(row: BlockRow, _encoding, callback) {
+        callback(null, `${JSON.stringify(toBlockDto(row))}\n`);
+      },
+    });
+    pipeline(rows, lines, (error) => {
+      if (error) {
+        release(error);
+        return;
+      }
+      client.query('COMMIT').then(
+        () => release(),
+        (commitError: Error) => release(commitError),
+      );
+    });
+    return lines;
+  }
+
+  /**
+   * Upserts each NDJSON line by id within the caller's tenant. Lines are validated like a
+   * create body; each is written inside its own savepoint of a batch transaction, so a bad
+   * line is reported and never spoils the others.
+   */
+  async import(
+    body: AsyncIterable<Buffer | string>,
+    headers: { contentType?: string; contentLength?: string } = {},
+  ): Promise<ImportResultDto> {
+    const maxTotal = this.config.blocks.importMaxBytes;
+    if (!(headers.contentType ?? '').toLowerCase().startsWith(NDJSON)) {
+      throw new BlocksException(BlocksErrorCode.UNSUPPORTED_IMPORT_TYPE);
+    }
+    if (Number(headers.contentLength) > maxTotal) {
+      throw new BlocksException(
+        BlocksErrorCode.IMPORT_TOO_LARGE,
+        `The import body may be at most ${maxTotal} bytes (BLOCKS_IMPORT_MAX_BYTES)`,
+      );
+    }
+    const limits = blockLimits();
+    const result: ImportResultDto & { failedCount: number } = {
+      created: 0,
+      updated: 0,
+      failed: [],
+      failedCount: 0,
+    };
+    const fail = (line: number, error: string): void => {
+      result.failedCount++;
+      if (result.failed.length < MAX_LISTED_FAILURES) result.failed.push({ line, error });
+    };
+    const source = ndjsonLines(body, {
+      // A line holds one block: its content (JSON-escaped, so up to 2x), metadata and fields.
+      maxLineBytes: limits.maxContentBytes * 2 + limits.maxMetadataBytes * 2 + 64 * 1024,
+      maxTotalBytes: maxTotal,
+      onTruncated: (line) => {
+        result.truncated = true;
+        fail(
+          line,
+          `the import is larger than ${maxTotal} bytes; this line and the rest were not read`,
+        );
+      },
+    });
+
+    let batch: Array<{ line: number; dto: ImportLineDto }> = [];
+    let batchBytes = 0;
+    for await (const entry of source) {
+      const parsed = await parseLine(entry);
+      if ('error' in parsed) {
+        fail(parsed.line, parsed.error);
+        continue;
+      }
+      batch.push(parsed);
+      batchBytes += entry.text?.length ?? 0;
+      if (batch.length >= IMPORT_BATCH_LINES || batchBytes >= IMPORT_BATCH_BYTES) {
+        await this.writeBatch(batch, result, fail);
+        batch = [];
+        batchBytes = 0;
+      }
+    }
+    if (batch.length) await this.writeBatch(batch, result, fail);
+    result.failed.sort((a, b) => a.line - b.line);
+    return result;
+  }
+
+  private async writeBatch(
+    batch: Array<{ line: number; dto: ImportLineDto }>,
+    result: ImportResultDto,
+    fail: (line: number, error: string) => void,
+  ): Promise<void> {
+    const runner: QueryRunner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let created = 0;
+    let updated = 0;
+    const failedHere: Array<[number, string]> = [];
+    try {
+      await runner.startTransaction();
+      for (const { line, dto } of batch) {
+        await runner.query('SAVEPOINT import_line');
+        try {
+          const outcome = await this.upsert(runner.manager, dto);
+          await runner.query('RELEASE SAVEPOINT import_line');
+          if (outcome === 'created') created++;
+          else updated++;
+        } catch (error) {
+          await runner.query('ROLLBACK TO SAVEPOINT import_line');
+          failedHere.push([line, describe(error)]);
+        }
+      }
+      await runner.commitTransaction();
+      result.created += created;
+      result.updated += updated;
+      for (const [line, message] of failedHere) fail(line, message);
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      // The batch could not commit: none of its lines was stored.
+      for (const { line } of batch) fail(line, `could not be stored: ${describe(error)}`);
+    } finally {
+      await runner.release();
+    }
+    const store = RequestContext.current();
+    if (store && created + updated > 0) store.auditRecorded = true;
+  }
+
+  private async upsert(manager: EntityManager, dto: ImportLineDto): Promise<'created' | 'updated'> {
+    const fields = {
+      title: dto.title,
+      content: dto.content,
+      type: dto.type,
+      tags: dto.tags,
+      metadata: dto.metadata,
+    };
+    if (!dto.id) {
+      await this.blocks.createIn(manager, fields, undefined, 'block.import');
+      return 'created';
+    }
+    const id = dto.id.toLowerCase();
+    const [owner] = await queryRows<{ mine: boolean }>(
+      manager,
+      `SELECT tenant_id = $2 AS mine FROM blocks WHERE id = $1`,
+      [id, RequestContext.tenantId()],
+    );
+    if (owner && !owner.mine) {
+      // Same answer as a clash, without saying whose block holds the id.
+      throw new BlocksException(
+        BlocksErrorCode.BLOCK_NOT_FOUND,
+        'id cannot be used; omit it to create a new block',
+      );
+    }
+    if (!owner) {
+      await this.blocks.createIn(manager, fields, id, 'block.import');
+      return 'created';
+    }
+    // A deleted block comes back with the imported state.
+    await this.blocks.updateIn(manager, id, fields, {
+      includeDeleted: true,
+      action: 'block.import',
+    });
+    return 'updated';
+  }
+}
+
+async function parseLine(
+  entry: NdjsonLine,
+): Promise<{ line: number; dto: ImportLineDto } | { line: number; error: string }> {
+  if (entry.error !== undefined) return { line: entry.line, error: entry.error };
+  let value: unknown;
+  try {
+    value = JSON.parse(entry.text);
+  } catch {
+    return { line: entry.line, error: 'line is not valid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { line: entry.line, error: 'line must be a JSON object' };
+  }
+  const dto = plainToInstance(ImportLineDto, value);
+  const errors = await validate(dto, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+  });
+  if (errors.length) {
+    return {
+      line: entry.line,
+      error: flattenValidationErrors(errors)
+        .map((e) => `${e.field} ${e.message}`)
+        .join('; '),
+    };
+  }
+  return { line: entry.line, dto };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ProblemException) return error.detail;
+  const code = (error as { driverError?: { code?: string }; code?: string })?.driverError?.code;
+  if (code === '23505') return 'a block with this id already exists';
+  if (code?.startsWith('22')) return 'a value is malformed or out of range';
+  return 'could not be stored';
+}

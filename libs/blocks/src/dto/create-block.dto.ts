@@ -1,0 +1,69 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEnum, IsOptional } from 'class-validator';
+import {
+  DEFAULT_BLOCK_LIMITS as L,
+  IsBlockContent,
+  IsBlockMetadata,
+  IsBlockTags,
+  IsBlockTitle,
+} from '../block-limits';
+import { BlockType } from './block-type';
+
+export const TITLE_DOC = `1..${L.maxTitleLength} characters, single line (limit: BLOCKS_MAX_TITLE_LENGTH)`;
+export const CONTENT_DOC = `At most ${L.maxContentBytes} bytes in UTF-8 (limit: BLOCKS_MAX_CONTENT_BYTES)`;
+export const TAGS_DOC = `At most ${L.maxTags} distinct tags of 1..${L.maxTagLength} characters (limits: BLOCKS_MAX_TAGS, BLOCKS_MAX_TAG_LENGTH)`;
+export const METADATA_DOC = `Any JSON object of at most ${L.maxMetadataBytes} bytes serialised (limit: BLOCKS_MAX_METADATA_BYTES); replaced as a whole on update`;
+
+/** Body of `POST /api/blocks`. */
+export class CreateBlockDto {
+  @ApiProperty({
+    description: TITLE_DOC,
+    minLength: 1,
+    maxLength: L.maxTitleLength,
+    example: 'Welcome banner',
+  })
+  @IsBlockTitle()
+  title!: string;
+
+  @ApiPropertyOptional({
+    description: CONTENT_DOC,
+    default: '',
+    example: '# Welcome\n\nGlad to have you here.',
+  })
+  @IsOptional()
+  @IsBlockContent()
+  content?: string;
+
+  @ApiPropertyOptional({
+    enum: BlockType,
+    enumName: 'BlockType',
+    default: BlockType.TEXT,
+    example: BlockType.MARKDOWN,
+  })
+  @IsOptional()
+  @IsEnum(BlockType)
+  type?: BlockType;
+
+  @ApiPropertyOptional({
+    description: TAGS_DOC,
+    type: String,
+    isArray: true,
+    maxItems: L.maxTags,
+    default: [],
+    example: ['homepage', 'onboarding'],
+  })
+  @IsOptional()
+  @IsBlockTags()
+  tags?: string[];
+
+  @ApiPropertyOptional({
+    description: METADATA_DOC,
+    type: 'object',
+    additionalProperties: true,
+    default: {},
+    example: { locale: 'en', audience: 'new-users' },
+  })
+  @IsOptional()
+  @IsBlockMetadata()
+  metadata?: Record<string, unknown>;
+}
