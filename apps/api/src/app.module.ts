@@ -23,7 +23,7 @@ export class AppModule {
         CommonModule.forRoot(logger),
         DatabaseModule,
         HealthModule,
-        MetricsModule,
+        MetricsModule.forRoot(config),
         AuditModule,
         UsersModule,
         AuthModule,

@@ -1,25 +1,318 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { AuditEvent } from './audit-event';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { LOGGER, type Logger, RequestContext, type RequestStore } from '@app/common';
+import { AppConfig } from '@app/config';
+import { HealthRegistry } from '@app/health';
+import { MetricsService } from '@app/metrics';
+import type { AuditEvent, AuditSeverity } from './audit-event';
+import { type PendingEntry, appendEntries } from './audit-writer';
+import { cleanOptional, sanitizeChanges } from './chain/sanitize';
+
+/** The chain of events that happen outside any tenant (anonymous refusals, unknown accounts). */
+export const SYSTEM_TENANT_ID = '00000000-0000-0000-0000-000000000000';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RANK: Record<AuditSeverity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** The least severity an action carries, whatever its caller says (API.md, issue 5). */
+const SEVERITY_FLOOR: Record<string, AuditSeverity> = {
+  'auth.refresh_reuse': 'critical',
+  'auth.lockout': 'critical',
+  'auth.locked': 'critical',
+  'user.delete': 'critical',
+  'audit.cleanup': 'critical',
+  'auth.login_failed': 'warning',
+  'authz.denied': 'warning',
+  'ratelimit.exceeded': 'warning',
+  'auth.unauthenticated': 'warning',
+};
+
+/** `info` by default, raised to the action's floor, and to `warning` for failed requests. */
+export function severityOf(
+  action: string,
+  requested: AuditSeverity | undefined,
+  statusCode: number | null | undefined,
+): AuditSeverity {
+  let severity: AuditSeverity = requested && requested in RANK ? requested : 'info';
+  const floor = SEVERITY_FLOOR[action];
+  if (floor && RANK[floor] > RANK[severity]) severity = floor;
+  if (statusCode && statusCode >= 400 && severity === 'info') severity = 'warning';
+  return severity;
+}
+
+export interface AuditQueueOptions {
+  /** Entries held before requests are held back (back-pressure). */
+  capacity: number;
+  /** Most entries per INSERT. */
+  batchSize: number;
+  /** Longest an entry waits before its batch is written. */
+  flushIntervalMs: number;
+}
+
+export const AUDIT_QUEUE_DEFAULTS: AuditQueueOptions = {
+  capacity: 10_000,
+  batchSize: 500,
+  flushIntervalMs: 250,
+};
+
+/** Requests whose entry a service already produced (so the HTTP hook adds no second one). */
+const producedEntry = new WeakSet<RequestStore>();
+
+/** Whether this request already has an entry (recorded in a transaction or queued). */
+export function requestHasEntry(store: RequestStore): boolean {
+  return store.auditRecorded === true || producedEntry.has(store);
+}
 
 /**
- * The audit trail's write side.
- *
- * INTERIM (foundation): the signatures are final; the audit-and-metrics issue makes both methods
- * write the hash-chained `audit_log` table. Until then nothing is stored.
+ * The audit trail's write side. Changes are chained inside the caller's transaction; reads,
+ * refusals and security events go through a bounded queue written in multi-row batches.
  */
 @Injectable()
-export class AuditService {
+export class AuditService
+  implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly options: AuditQueueOptions = { ...AUDIT_QUEUE_DEFAULTS };
+  private queue: PendingEntry[] = [];
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private waiters: Array<() => void> = [];
+  private consecutiveFailures = 0;
+  private retryAt = 0;
+  private lastFullLog = 0;
+  private closed = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: MetricsService,
+    private readonly health: HealthRegistry,
+    readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.setGaugeSource('audit_queue_depth', () => this.queue.length);
+    this.health.register('audit_queue', async () => {
+      const status = this.isFull || this.consecutiveFailures >= 3 ? 'down' : 'up';
+      return {
+        audit_queue: {
+          status,
+          depth: this.queue.length,
+          capacity: this.options.capacity,
+          consecutiveWriteFailures: this.consecutiveFailures,
+        },
+      };
+    });
+    this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** For tests and tuning; call before traffic. */
+  configureQueue(options: Partial<AuditQueueOptions>): void {
+    Object.assign(this.options, options);
+    if (this.timer && options.flushIntervalMs) {
+      clearInterval(this.timer);
+      this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
   /**
    * Records the entry of a change inside the caller's transaction: if this throws, the caller's
-   * transaction must roll back, so a committed change always has its entry.
+   * transaction must roll back, so a committed change always has its entry. It takes the
+   * tenant's chain lock until commit: call it last in the transaction and commit promptly.
    */
-  async record(_manager: EntityManager, _event: AuditEvent): Promise<void> {
-    return;
+  async record(manager: EntityManager, event: AuditEvent): Promise<void> {
+    const store = RequestContext.current();
+    const entry = this.build(event, store, defaultStatus(store));
+    if (manager.queryRunner?.isTransactionActive) {
+      await appendEntries(manager, [entry]);
+    } else {
+      // Outside a transaction the advisory lock would end with its statement.
+      await manager.transaction((tx) => appendEntries(tx, [entry]));
+    }
+    if (store) store.auditRecorded = true;
+    this.metrics.observeAction(entry.action, entry.severity, secondsOf(entry.durationMs));
   }
 
   /** Queues an entry about a read, a refusal or a security event; written in batches. */
-  enqueue(_event: AuditEvent): void {
-    return;
+  enqueue(event: AuditEvent): void {
+    const store = RequestContext.current();
+    if (store) producedEntry.add(store);
+    this.push(this.build(event, store, event.statusCode ?? null));
   }
+
+  /** Queues an entry built from a finished request (the HTTP hook's path). */
+  enqueueForRequest(event: AuditEvent, store: RequestStore, statusCode: number): void {
+    this.push(this.build({ ...event, statusCode }, store, statusCode));
+  }
+
+  /** Counts an action that is not stored (reads while AUDIT_READS=false). */
+  countOnly(action: string, severity: AuditSeverity, durationMs: number | null): void {
+    this.metrics.observeAction(action, severity, secondsOf(durationMs));
+  }
+
+  get isFull(): boolean {
+    return this.queue.length >= this.options.capacity;
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Back-pressure: resolves at once while the queue has room, else when a flush made room.
+   * Requests wait here rather than entries being dropped.
+   */
+  whenWritable(): Promise<void> | undefined {
+    if (!this.isFull || this.closed) return undefined;
+    void this.flush();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Writes everything queued so far (tests, shutdown). */
+  async drain(deadlineMs = 10_000): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    while (this.queue.length > 0 || this.flushing) {
+      if (Date.now() > until) break;
+      this.retryAt = 0;
+      await this.flush();
+      if (this.queue.length > 0 && this.consecutiveFailures > 0) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.drain(5_000);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.dataSource.isInitialized) await this.drain(5_000);
+    if (this.queue.length > 0) {
+      // Never silently lost: what could not be written goes to the log in full.
+      this.logger.error(
+        { count: this.queue.length, entries: this.queue },
+        'audit entries could not be written before shutdown',
+      );
+      this.queue = [];
+    }
+    this.release();
+  }
+
+  private push(entry: PendingEntry): void {
+    this.metrics.observeAction(entry.action, entry.severity, secondsOf(entry.durationMs));
+    if (this.isFull) {
+      this.metrics.auditQueueFull.inc();
+      const now = Date.now();
+      if (now - this.lastFullLog > 5_000) {
+        this.lastFullLog = now;
+        this.logger.warn(
+          { depth: this.queue.length, capacity: this.options.capacity },
+          'audit queue is full: holding requests back until it drains',
+        );
+      }
+    }
+    this.queue.push(entry);
+    if (this.queue.length >= this.options.batchSize) void this.flush();
+  }
+
+  private flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.queue.length === 0 || Date.now() < this.retryAt || !this.dataSource.isInitialized) {
+      return Promise.resolve();
+    }
+    this.flushing = this.writeBatches().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async writeBatches(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.options.batchSize);
+      try {
+        await this.dataSource.transaction((tx) => appendEntries(tx, batch));
+      } catch (error) {
+        this.consecutiveFailures += 1;
+        this.metrics.auditWriteFailures.inc();
+        this.retryAt = Date.now() + Math.min(5_000, 100 * 2 ** this.consecutiveFailures);
+        this.logger.error(
+          { err: error, batch: batch.length, depth: this.queue.length },
+          'audit batch write failed; it stays queued and is retried',
+        );
+        return;
+      }
+      this.queue.splice(0, batch.length);
+      this.consecutiveFailures = 0;
+      if (!this.isFull) this.release();
+    }
+  }
+
+  private release(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private build(
+    event: AuditEvent,
+    store: RequestStore | undefined,
+    statusCode: number | null,
+  ): PendingEntry {
+    const principal = store?.principal;
+    const actor = event.actor ?? principal;
+    const tenantId = event.tenantId ?? principal?.tenantId;
+    const durationMs = store
+      ? Math.round(Number(process.hrtime.bigint() - store.startedAt) / 1e3) / 1e3
+      : null;
+    const action = cleanOptional(event.action, 128) ?? 'unknown';
+    const status = event.statusCode ?? statusCode;
+    return {
+      id: uuidv7(),
+      tenantId: tenantId && UUID.test(tenantId) ? tenantId.toLowerCase() : SYSTEM_TENANT_ID,
+      timestamp: new Date(),
+      userId: uuidOrNull(actor?.userId),
+      username: cleanOptional(actor?.username, 256),
+      apiKeyId: uuidOrNull(event.actor ? event.actor.apiKeyId : (principal?.apiKeyId ?? undefined)),
+      action,
+      resourceType: cleanOptional(event.resourceType, 64),
+      resourceId: cleanOptional(event.resourceId, 256),
+      method: store?.method ?? null,
+      path: store?.route ?? null,
+      statusCode: status,
+      durationMs,
+      ip: cleanOptional(store?.ip, 64),
+      userAgent: cleanOptional(store?.userAgent, 512),
+      requestId: cleanOptional(store?.requestId, 64),
+      severity: severityOf(action, event.severity, status),
+      changes: sanitizeChanges(event.changes),
+      error: cleanOptional(event.error, 2000),
+    };
+  }
+}
+
+function uuidOrNull(value: string | null | undefined): string | null {
+  return value && UUID.test(value) ? value.toLowerCase() : null;
+}
+
+function secondsOf(ms: number | null): number | undefined {
+  return ms === null ? undefined : ms / 1000;
+}
+
+/** The status a successful change will be answered with. */
+function defaultStatus(store: RequestStore | undefined): number | null {
+  if (!store) return null;
+  if (store.method === 'POST') return 201;
+  if (store.method === 'DELETE') return 204;
+  return 200;
 }

@@ -1,4 +1,7 @@
 export { AuditModule } from './audit.module';
-export { AuditService } from './audit.service';
+export { AuditService, SYSTEM_TENANT_ID } from './audit.service';
+export { AuditQueryService } from './audit-query.service';
+export { AuditRetentionService } from './audit-retention.service';
 export type { AuditEvent, AuditSeverity } from './audit-event';
 export { AuditAction, AUDIT_ACTION_KEY, type AuditActionMetadata } from './audit-action.decorator';
+export { GENESIS_HASH, canonicalJson, entryHash, type ChainedEntry } from './chain/audit-chain';

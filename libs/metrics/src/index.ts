@@ -1,1 +1,2 @@
 export { MetricsModule } from './metrics.module';
+export { MetricsService, type GaugeSource } from './metrics.service';

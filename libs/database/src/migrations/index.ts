@@ -1,10 +1,16 @@
 import { Init1763769600000 } from './1763769600000-init';
 import { Identity1763769700000 } from './1763769700000-identity';
 import { Blocks1763769800000 } from './1763769800000-blocks';
+import { Audit1763769900000 } from './1763769900000-audit';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
  * load exactly the same set, compiled or not. Module migrations live here too; name each
  * `<timestamp>-<what>.ts` with a timestamp later than the last one.
  */
-export const migrations = [Init1763769600000, Identity1763769700000, Blocks1763769800000];
+export const migrations = [
+  Init1763769600000,
+  Identity1763769700000,
+  Blocks1763769800000,
+  Audit1763769900000,
+];

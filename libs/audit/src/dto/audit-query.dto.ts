@@ -1,0 +1,108 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsEnum,
+  IsISO8601,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { PageQueryDto } from '@app/common';
+import { AuditSeverityDto } from './audit-entry.dto';
+
+const ACTION = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
+const RESOURCE_TYPE = /^[a-z][a-z0-9_-]{0,63}$/;
+
+/** `from`/`to` as ISO-8601 instants; `from` must come before `to`. */
+export class AuditRangeQueryDto {
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Inclusive lower bound' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Exclusive upper bound' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+/** A page of entries in a time range (used by the narrower lists). */
+export class AuditPageQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Inclusive lower bound' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Exclusive upper bound' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+/** Filters of `GET /api/audit/logs`. */
+export class AuditLogQueryDto extends AuditPageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all')
+  userId?: string;
+
+  @ApiPropertyOptional({ example: 'block.update' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  @Matches(ACTION, { message: 'action must be a dotted verb such as block.update' })
+  action?: string;
+
+  @ApiPropertyOptional({ example: 'block' })
+  @IsOptional()
+  @IsString()
+  @Matches(RESOURCE_TYPE, { message: 'resourceType must be a lowercase name such as block' })
+  resourceType?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  resourceId?: string;
+
+  @ApiPropertyOptional({ enum: AuditSeverityDto, enumName: 'AuditSeverity' })
+  @IsOptional()
+  @IsEnum(AuditSeverityDto)
+  severity?: AuditSeverityDto;
+
+  @ApiPropertyOptional({ minimum: 100, maximum: 599, example: 403 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(599)
+  statusCode?: number;
+}
+
+export class ResourceParamsDto {
+  @IsString()
+  @Matches(RESOURCE_TYPE, { message: 'type must be a lowercase name such as block' })
+  type!: string;
+
+  @IsString()
+  @MaxLength(256)
+  id!: string;
+}
+
+export class CleanupQueryDto {
+  @ApiPropertyOptional({
+    description: 'Remove entries older than this many days; never below AUDIT_RETENTION_DAYS',
+    minimum: 1,
+    maximum: 36500,
+  })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  olderThanDays!: number;
+}

@@ -1,0 +1,169 @@
+import { AuditService } from '@app/audit';
+import { RequestContext } from '@app/common';
+import { freePort } from '@app/database';
+import { families, parsePrometheus, sum } from '../support/prometheus';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/** Every family the dashboard and alert rules may use. */
+const FAMILIES: Record<string, string> = {
+  http_requests_total: 'counter',
+  http_request_duration_seconds: 'histogram',
+  http_requests_in_flight: 'gauge',
+  auth_attempts_total: 'counter',
+  auth_active_sessions: 'gauge',
+  api_keys_total: 'gauge',
+  db_pool_connections: 'gauge',
+  db_query_duration_seconds: 'histogram',
+  blocks_total: 'gauge',
+  block_operations_total: 'counter',
+  search_queries_total: 'counter',
+  search_duration_seconds: 'histogram',
+  rate_limit_hits_total: 'counter',
+  audit_events_total: 'counter',
+  audit_queue_depth: 'gauge',
+  audit_write_failures_total: 'counter',
+  audit_queue_full_total: 'counter',
+  errors_total: 'counter',
+  process_cpu_seconds_total: 'counter',
+  process_resident_memory_bytes: 'gauge',
+  nodejs_eventloop_lag_seconds: 'gauge',
+  nodejs_heap_size_used_bytes: 'gauge',
+};
+
+describe('metrics: /metrics on the main port, open by default', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('exports every family with sane values and no id-shaped or raw-path labels', async () => {
+    for (let i = 0; i < 5; i++) await t.http.get('/health/live');
+    await t.http.get(`/api/blocks/${'1'.repeat(8)}-1111-4111-8111-111111111111/nowhere`);
+    await t.http.get('/health/ready');
+    // Domain events as the identity and blocks services report them.
+    const audit = t.app.get(AuditService);
+    const store = {
+      requestId: 'metrics-test',
+      ip: '127.0.0.1',
+      userAgent: null,
+      method: 'GET',
+      route: '/api/blocks/search',
+      startedAt: process.hrtime.bigint(),
+    };
+    RequestContext.run(store, () => {
+      audit.enqueue({ action: 'auth.login' });
+      audit.enqueue({ action: 'auth.login_failed', severity: 'warning' });
+      audit.enqueue({ action: 'block.read', resourceType: 'block' });
+      audit.enqueue({ action: 'search.query' });
+    });
+    await audit.drain();
+
+    const res = await t.http.get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const types = families(res.text);
+    for (const [name, type] of Object.entries(FAMILIES)) {
+      expect([name, types.get(name)]).toEqual([name, type]);
+    }
+    const samples = parsePrometheus(res.text);
+    expect(
+      sum(samples, 'http_requests_total', {
+        method: 'GET',
+        route: '/health/live',
+        status_class: '2xx',
+      }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      sum(samples, 'http_requests_total', { route: 'unmatched', status_class: '4xx' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sum(samples, 'http_request_duration_seconds_count', { route: '/health/live' }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(sum(samples, 'http_request_duration_seconds_sum')).toBeGreaterThan(0);
+    // The scrape itself is in flight while it is being answered.
+    expect(sum(samples, 'http_requests_in_flight')).toBeGreaterThanOrEqual(1);
+    expect(sum(samples, 'errors_total', { code: 'NOT_FOUND' })).toBeGreaterThanOrEqual(1);
+    expect(sum(samples, 'db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
+    expect(sum(samples, 'db_pool_connections', { state: 'waiting' })).toBeGreaterThanOrEqual(0);
+    expect(samples.some((s) => s.name === 'db_pool_connections' && s.labels.state === 'idle')).toBe(
+      true,
+    );
+    expect(sum(samples, 'db_query_duration_seconds_count')).toBeGreaterThan(0);
+    expect(sum(samples, 'auth_attempts_total', { method: 'password', result: 'success' })).toBe(1);
+    expect(sum(samples, 'auth_attempts_total', { method: 'password', result: 'failure' })).toBe(1);
+    expect(sum(samples, 'block_operations_total', { operation: 'read' })).toBe(1);
+    expect(sum(samples, 'search_queries_total')).toBe(1);
+    expect(sum(samples, 'search_duration_seconds_count')).toBe(1);
+    expect(
+      sum(samples, 'audit_events_total', { action: 'auth.login_failed', severity: 'warning' }),
+    ).toBe(1);
+    expect(sum(samples, 'audit_queue_depth')).toBe(0);
+    expect(sum(samples, 'audit_write_failures_total')).toBe(0);
+    expect(sum(samples, 'process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
+
+    for (const sample of samples) {
+      for (const value of Object.values(sample.labels)) {
+        expect(value).not.toMatch(UUID);
+        expect(value).not.toMatch(/\/1{8}/);
+      }
+    }
+  });
+
+  it('is outside /api, open and documented', async () => {
+    const doc = await t.http.get('/docs-json');
+    expect(doc.body.paths['/metrics'].get.operationId).toBe('metricsScrape');
+    expect((await t.http.get('/api/metrics')).status).toBe(404);
+  });
+});
+
+describe('metrics: METRICS_TOKEN', () => {
+  let t: TestApp;
+  const token = 'metrics-token-0123456789';
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { METRICS_TOKEN: token } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 401 without the bearer token and 200 with it', async () => {
+    const anonymous = await t.http.get('/metrics');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await t.http.get('/metrics', { token: 'wrong-token-0123456789' })).status).toBe(401);
+    const ok = await t.http.get('/metrics', { token });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('http_requests_total');
+  });
+});
+
+describe('metrics: METRICS_PORT and METRICS_ENABLED=false', () => {
+  let t: TestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    t = await startTestApp({ env: { METRICS_PORT: String(port), METRICS_ENABLED: 'false' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('serves /metrics on its own port only, without HTTP metrics', async () => {
+    await t.http.get('/health/live');
+    expect((await t.http.get('/metrics')).status).toBe(404);
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('process_cpu_seconds_total');
+    expect(sum(parsePrometheus(text), 'http_requests_total')).toBe(0);
+    expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+  });
+});
