@@ -9,6 +9,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -16,6 +17,7 @@ import type { RequestSpec } from 'autocannon';
 import { freePort } from '../libs/database/src/free-port';
 import { startEmbeddedPostgres } from '../libs/database/src/embedded-postgres';
 import { type BenchArgs, parseArgs } from './lib/args';
+import { pickFilters, seedBlocksSql } from './lib/seed';
 import { load, type LoadResult } from './lib/load';
 import { ServerProcess, pin, run } from './lib/processes';
 import {
@@ -32,7 +34,7 @@ import {
 const ROOT = resolve(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
-const PASSWORD = 'bench: correct horse battery staple 42';
+const PASSWORD = `Vivid-${randomBytes(9).toString('base64url')}-Harbor-Lantern`;
 const TENANT = 'bench';
 const MIB = 1024 * 1024;
 
@@ -265,9 +267,21 @@ async function prepareFixture(ctx: Context): Promise<Fixture> {
   } finally {
     await api.stop();
   }
-  if (await hasTable(ctx.databaseUrl, 'blocks')) {
-    await seed(ctx);
-    fixture.ids = await sampleIds(ctx.databaseUrl, 20_000);
+  if (fixture.login && (await hasTable(ctx.databaseUrl, 'blocks'))) {
+    await seed(ctx, fixture.login);
+    await withClient(ctx.databaseUrl, async (c) => {
+      const tenantId = await tenantOf(c, fixture.login!);
+      Object.assign(fixture, await pickFilters(c, tenantId));
+      fixture.ids = (
+        await c.query<{ id: string }>(
+          'SELECT id FROM blocks WHERE tenant_id = $1 ORDER BY random() LIMIT 20000',
+          [tenantId],
+        )
+      ).rows.map((r) => r.id);
+    });
+    process.stdout.write(
+      `Fixture: ${fixture.ids.length} ids sampled, list filter ?tag=${fixture.tag}, search ?q=${fixture.searchTerm}\n`,
+    );
   }
   return fixture;
 }
@@ -307,37 +321,37 @@ async function hasTable(url: string, table: string): Promise<boolean> {
   });
 }
 
-async function seed(ctx: Context): Promise<void> {
+async function tenantOf(client: Client, username: string): Promise<string> {
+  const { rows } = await client.query<{ tenant_id: string }>(
+    'SELECT tenant_id FROM users WHERE username = $1',
+    [username],
+  );
+  return rows[0].tenant_id;
+}
+
+/** `npm run seed` when the project has it; else the same data straight through SQL. */
+async function seed(ctx: Context, username: string): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  if (!pkg.scripts.seed) {
-    process.stdout.write('No `npm run seed` yet: the blocks scenarios run on an empty table.\n');
-    return;
-  }
   const started = Date.now();
   process.stdout.write(`Seeding ${ctx.args.blocks} blocks in tenant "${TENANT}"…\n`);
-  await run(
-    'npm',
-    ['run', '--silent', 'seed', '--', '--tenant', TENANT, '--blocks', String(ctx.args.blocks)],
-    {
-      DATABASE_URL: ctx.databaseUrl,
-      NODE_ENV: 'production',
-      JWT_SECRET,
-      LOG_LEVEL: 'warn',
-    },
-  );
-  process.stdout.write(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-}
-
-async function sampleIds(url: string, count: number): Promise<string[]> {
-  return withClient(url, async (c) => {
-    await c.query('ANALYZE blocks');
-    const { rows } = await c.query<{ id: string }>(
-      `SELECT id FROM blocks ORDER BY random() LIMIT ${count}`,
+  if (pkg.scripts.seed) {
+    await run(
+      'npm',
+      ['run', '--silent', 'seed', '--', '--tenant', TENANT, '--blocks', String(ctx.args.blocks)],
+      { DATABASE_URL: ctx.databaseUrl, NODE_ENV: 'production', JWT_SECRET, LOG_LEVEL: 'warn' },
     );
-    return rows.map((r) => r.id);
-  });
+  } else {
+    await withClient(ctx.databaseUrl, async (c) => {
+      const { rows } = await c.query<{ id: string; tenant_id: string }>(
+        'SELECT id, tenant_id FROM users WHERE username = $1',
+        [username],
+      );
+      await seedBlocksSql(c, rows[0].tenant_id, rows[0].id, ctx.args.blocks);
+    });
+  }
+  process.stdout.write(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
 function unavailable(scenario: Scenario, f: Fixture): string | undefined {
