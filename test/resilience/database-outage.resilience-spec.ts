@@ -1,4 +1,5 @@
 import type { HttpResponse } from '../support/http-client';
+import { registerUser } from '../support/auth-fixtures';
 import { ApiProcess, migrate } from './support/api-process';
 import { type OpenApiDocument, fetchOpenApi, hasOperation } from './support/openapi';
 import { PostgresCluster } from './support/postgres-cluster';
@@ -14,6 +15,7 @@ describe('database outage (Debian PostgreSQL)', () => {
   let api: ApiProcess;
   let doc: OpenApiDocument;
   let token: string | undefined;
+  let login: { login: string; password: string } | undefined;
 
   beforeAll(async () => {
     pg = await PostgresCluster.create();
@@ -22,14 +24,9 @@ describe('database outage (Debian PostgreSQL)', () => {
     api = await ApiProcess.start(url);
     doc = await fetchOpenApi(api.http);
     if (hasOperation(doc, 'post', '/api/auth/register')) {
-      const registered = await api.http.post('/api/auth/register', {
-        email: 'outage@example.com',
-        username: 'outage',
-        password: 'outage: a long enough passphrase 42',
-        tenantName: 'outage',
-      });
-      expect(registered.status).toBe(201);
-      token = registered.body.accessToken;
+      const user = await registerUser(api.http, { tenantName: 'outage' });
+      token = user.accessToken;
+      login = { login: user.user.username, password: user.password };
     }
   });
 
@@ -45,14 +42,10 @@ describe('database outage (Debian PostgreSQL)', () => {
     ok: number;
   }> {
     const requests = [];
-    if (hasOperation(doc, 'post', '/api/auth/login'))
+    if (login && hasOperation(doc, 'post', '/api/auth/login'))
       requests.push({
         name: 'POST /api/auth/login',
-        send: () =>
-          api.http.post('/api/auth/login', {
-            login: 'outage',
-            password: 'outage: a long enough passphrase 42',
-          }),
+        send: () => api.http.post('/api/auth/login', login),
         ok: 200,
       });
     if (token && hasOperation(doc, 'get', '/api/blocks'))
