@@ -6,7 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
 import { createLogger } from '@app/common';
 import { type AppConfig, loadConfig } from '@app/config';
-import { createApp } from '../../apps/api/src/create-app';
+import { type CreateAppOptions, createApp } from '../../apps/api/src/create-app';
 import { HttpClient } from './http-client';
 import { createTestDatabase } from './test-database';
 
@@ -29,6 +29,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Reuse a database (e.g. two replicas on one database); default: a fresh clone. */
   databaseUrl?: string;
+  /** Extra modules (e.g. DiagnosticsModule) mounted beside the app. */
+  imports?: CreateAppOptions['imports'];
 }
 
 /** Boots the real app on its own database clone, listening on a free loopback port. */
@@ -54,7 +56,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const app = await createApp(config, logger);
+  const app = await createApp(config, logger, { imports: options.imports });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { ApiKeysModule } from '@app/api-keys';
@@ -15,7 +15,11 @@ import { UsersModule } from '@app/users';
 /** Composition only: the libraries, the global filter and the global validation pipe. */
 @Module({})
 export class AppModule {
-  static register(config: AppConfig, logger: Logger): DynamicModule {
+  static register(
+    config: AppConfig,
+    logger: Logger,
+    extra: Array<Type | DynamicModule> = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -29,6 +33,7 @@ export class AppModule {
         AuthModule,
         ApiKeysModule,
         BlocksModule,
+        ...extra,
       ],
       providers: [
         { provide: APP_FILTER, useExisting: ProblemFilter },

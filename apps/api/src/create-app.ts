@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
@@ -7,10 +8,16 @@ import type { AppConfig } from '@app/config';
 import { AppModule } from './app.module';
 import { setupSwagger } from './swagger';
 
+export interface CreateAppOptions {
+  /** Extra modules mounted beside the app (tests use this for diagnostic routes). */
+  imports?: Array<Type | DynamicModule>;
+}
+
 /** Builds the whole app (used by main.ts and by every e2e test), initialised but not listening. */
 export async function createApp(
   config: AppConfig,
   logger: Logger,
+  options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     // Fastify takes a hop count too (proxy-addr); its adapter typing only lists the other forms.
@@ -20,7 +27,7 @@ export async function createApp(
     forceCloseConnections: 'idle',
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(config, logger),
+    AppModule.register(config, logger, options.imports),
     adapter,
     {
       logger: new PinoNestLogger(logger),

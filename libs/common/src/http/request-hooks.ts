@@ -42,6 +42,7 @@ export function registerRequestHooks(fastify: FastifyInstance, logger: Logger): 
         method: request.method,
         route: routeTemplate(request),
         status: reply.statusCode,
+        ip: store?.ip,
         durationMs: durationMs === undefined ? undefined : Math.round(durationMs * 100) / 100,
         userId: store?.principal?.userId,
         tenantId: store?.principal?.tenantId,

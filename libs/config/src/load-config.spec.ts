@@ -1,0 +1,102 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './load-config';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'cb-config-'));
+
+describe('loadConfig', () => {
+  it('applies the documented defaults in development', () => {
+    const config = loadConfig({ DATA_DIR: dataDir() });
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      host: '0.0.0.0',
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 7 * 86400,
+      rateLimit: { perMinute: 300, authPerMinute: 10, loginMaxFailures: 5 },
+      trustProxy: false,
+      corsOrigins: true,
+      logLevel: 'info',
+      audit: { retentionDays: 90, reads: true },
+      bodyLimitBytes: 10 * 1024 * 1024,
+    });
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('generates a development JWT secret once and keeps it in DATA_DIR', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir }).jwtSecret;
+    expect(Buffer.byteLength(first)).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(join(dir, 'jwt-secret'), 'utf8')).toBe(first);
+    expect(loadConfig({ DATA_DIR: dir }).jwtSecret).toBe(first);
+  });
+
+  it('parses numbers, durations, proxies and origins', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      PORT: '8080',
+      ACCESS_TOKEN_TTL: '5m',
+      REFRESH_TOKEN_TTL: '2d',
+      TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      RATE_LIMIT_PER_MINUTE: '50',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.accessTokenTtlSeconds).toBe(300);
+    expect(config.refreshTokenTtlSeconds).toBe(172800);
+    expect(config.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.rateLimit.perMinute).toBe(50);
+    expect(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  });
+
+  it('names every bad variable in one error', () => {
+    expect(() =>
+      loadConfig({
+        DATA_DIR: dataDir(),
+        PORT: 'x',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+        REDIS_URL: 'nope',
+      }),
+    ).toThrow(ConfigError);
+    try {
+      loadConfig({
+        DATA_DIR: dataDir(),
+        PORT: 'x',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+        REDIS_URL: 'nope',
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'REDIS_URL'])
+        expect(message).toContain(name);
+    }
+  });
+
+  it('refuses production without an explicit JWT_SECRET of 32 bytes and a DATABASE_URL', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET is required[\s\S]*DATABASE_URL is required/,
+    );
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'short',
+        DATABASE_URL: 'postgres://a:b@db:5432/x',
+      }),
+    ).toThrow(/JWT_SECRET must be at least 32 bytes/);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'p'.repeat(32),
+      DATABASE_URL: 'postgres://a:b@db:5432/x',
+    });
+    expect(config.isProduction).toBe(true);
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ DATA_DIR: dataDir(), PORT: '', DATABASE_URL: '' }).port).toBe(3000);
+  });
+});
