@@ -12,7 +12,7 @@ export const hostile: fc.Arbitrary<unknown> = fc.oneof(
     -1,
     1.5,
     -2147483649,
-    9007199254740993,
+    Number.MAX_SAFE_INTEGER + 2,
     1e308,
     true,
     false,

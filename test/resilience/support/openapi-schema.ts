@@ -41,7 +41,7 @@ export class ResponseValidator {
     this.ajv.addSchema({
       $id: 'openapi',
       components: toJsonSchema(doc.components ?? {}),
-    } as Schema);
+    });
   }
 
   /** undefined when the body matches (or nothing JSON is declared), else the errors. */
