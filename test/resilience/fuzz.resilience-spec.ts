@@ -232,6 +232,6 @@ describe(`bad input at scale (fast-check, ${RUNS} runs per operation, seed ${SEE
 
 function text(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value === undefined) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return value === undefined ? '' : JSON.stringify(value);
 }
