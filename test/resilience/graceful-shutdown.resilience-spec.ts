@@ -1,3 +1,4 @@
+import { registerUser } from '../support/auth-fixtures';
 import { ApiProcess, migrate } from './support/api-process';
 import { startLoadLoop } from './support/load-loop';
 import { fetchOpenApi, hasOperation } from './support/openapi';
@@ -82,7 +83,7 @@ describe('graceful shutdown under load', () => {
 
       if (target.audited) {
         const reads = answered.filter((o) => o.status === 200).length;
-        expect(await countReadAudits(databaseUrl, target.tenantName!)).toBe(reads);
+        expect(await countReadAudits(databaseUrl, target.tenantId!)).toBe(reads);
       }
     } finally {
       await api.stop();
@@ -106,20 +107,14 @@ interface Target {
   path: string;
   headers?: Record<string, string>;
   audited: boolean;
-  tenantName?: string;
+  tenantId?: string;
 }
 
 /** The audited block read once identity and blocks exist; the liveness probe before that. */
 async function readTarget(api: ApiProcess, hasBlocks: boolean): Promise<Target> {
   if (!hasBlocks) return { path: '/health/live', audited: false };
-  const registered = await api.http.post('/api/auth/register', {
-    email: 'drain@example.com',
-    username: 'drain',
-    password: 'drain: a long enough passphrase 42',
-    tenantName: 'drain',
-  });
-  expect(registered.status).toBe(201);
-  const token = registered.body.accessToken as string;
+  const user = await registerUser(api.http, { tenantName: 'drain' });
+  const token = user.accessToken;
   const created = await api.http.post(
     '/api/blocks',
     { title: 'read under shutdown', content: 'x', type: 'text', tags: [], metadata: {} },
@@ -130,19 +125,18 @@ async function readTarget(api: ApiProcess, hasBlocks: boolean): Promise<Target> 
     path: `/api/blocks/${created.body.id}`,
     headers: { authorization: `Bearer ${token}` },
     audited: true,
-    tenantName: 'drain',
+    tenantId: user.tenantId,
   };
 }
 
-async function countReadAudits(databaseUrl: string, tenantName: string): Promise<number> {
+async function countReadAudits(databaseUrl: string, tenantId: string): Promise<number> {
   const { Client } = await import('pg');
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM audit_log a JOIN tenants t ON t.id = a.tenant_id
-        WHERE t.name = $1 AND a.action = 'block.read'`,
-      [tenantName],
+      `SELECT count(*) AS n FROM audit_log WHERE tenant_id = $1 AND action = 'block.read'`,
+      [tenantId],
     );
     return Number(rows[0].n);
   } finally {
