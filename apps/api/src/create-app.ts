@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,6 +11,7 @@ import {
 } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { AppModule } from './app.module';
+import { securityHeaders } from './security-headers';
 import { setupSwagger } from './swagger';
 
 export interface CreateAppOptions {
@@ -56,19 +56,10 @@ export async function createApp(
   // JSON only: a text/plain body is a 415, not a string that slips into validation.
   fastify.removeContentTypeParser('text/plain');
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
+  const headers = securityHeaders();
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(headers);
+    done();
   });
   app.enableCors({
     origin: config.corsOrigins,
