@@ -384,7 +384,20 @@ async function runScenario(
     requests: scenario.requests(f),
   };
   if (ctx.args.warmupSeconds > 0) await load({ ...base, durationSeconds: ctx.args.warmupSeconds });
-  return load({ ...base, durationSeconds: ctx.args.durationSeconds });
+  const runs: LoadResult[] = [];
+  for (let i = 0; i < ctx.args.repeat; i++) {
+    runs.push(await load({ ...base, durationSeconds: ctx.args.durationSeconds }));
+  }
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  // Failures count over every run, not only the median one.
+  return {
+    ...median,
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    timeouts: runs.reduce((a, r) => a + r.timeouts, 0),
+    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+    runs: runs.map((r) => r.requestsPerSecond),
+  };
 }
 
 async function runTable(ctx: Context, f: Fixture): Promise<ScenarioReport[]> {
@@ -413,7 +426,7 @@ async function runTable(ctx: Context, f: Fixture): Promise<ScenarioReport[]> {
         results.set(scenario.name, result);
         const failed = result.errors + result.timeouts + result.non2xx;
         process.stdout.write(
-          `${result.requestsPerSecond} req/s, p99 ${result.latencyMs.p99} ms${failed ? `, ${failed} FAILED ${JSON.stringify(result.statusCodes)}` : ''}\n`,
+          `${result.requestsPerSecond} req/s${result.runs && result.runs.length > 1 ? ` (runs: ${result.runs.join(', ')})` : ''}, p99 ${result.latencyMs.p99} ms${failed ? `, ${failed} FAILED ${JSON.stringify(result.statusCodes)}` : ''}\n`,
         );
       }
       if (!serverName.startsWith('anchor')) {
@@ -714,6 +727,7 @@ async function main(): Promise<void> {
         connections: args.connections,
         durationSeconds: args.durationSeconds,
         warmupSeconds: args.warmupSeconds,
+        repeat: args.repeat,
         blocks: args.blocks,
         pinned: canPin ? { servers: ctx.serverCpus, loadAndPostgres: 'the other cores' } : false,
         apiLogLevel: args.logLevel,

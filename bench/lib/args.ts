@@ -3,6 +3,8 @@ export interface BenchArgs {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
+  /** Measured runs per scenario; the run with the median req/s is reported. */
+  repeat: number;
   blocks: number;
   /** Seconds of mixed traffic; 0 runs the scenario table instead. */
   soakSeconds: number;
@@ -21,6 +23,7 @@ const HELP = `npm run bench -- [flags]
   --connections N   autocannon connections, same for every scenario (BENCH_CONNECTIONS, 32)
   --duration S      seconds per scenario (BENCH_DURATION, 10)
   --warmup S        unmeasured seconds before each scenario (BENCH_WARMUP, 3)
+  --repeat N        measured runs per scenario, the median is reported (BENCH_REPEAT, 1)
   --blocks N        blocks seeded in the bench tenant (BENCH_BLOCKS, 100000)
   --soak S          run mixed traffic for S seconds and report memory every 10 s
   --only a,b        run only these scenarios (name prefixes)
@@ -51,6 +54,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): BenchArgs {
     'connections',
     'duration',
     'warmup',
+    'repeat',
     'blocks',
     'soak',
     'only',
@@ -80,6 +84,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): BenchArgs {
     connections: int('connections', env.BENCH_CONNECTIONS, 32) || 32,
     durationSeconds: int('duration', env.BENCH_DURATION, 10) || 10,
     warmupSeconds: int('warmup', env.BENCH_WARMUP, 3),
+    repeat: int('repeat', env.BENCH_REPEAT, 1) || 1,
     blocks: int('blocks', env.BENCH_BLOCKS, 100_000),
     soakSeconds: int('soak', undefined, 0),
     only: (text('only') ?? '').split(',').filter(Boolean),

@@ -18,6 +18,8 @@ export interface LoadResult {
   timeouts: number;
   non2xx: number;
   statusCodes: Record<string, number>;
+  /** req/s of every measured run, when a scenario ran more than once. */
+  runs?: number[];
 }
 
 /** One autocannon run; counts every answer, errors and non-2xx alike. */
