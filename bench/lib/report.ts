@@ -52,6 +52,7 @@ export function formatTable(rows: ScenarioReport[], markdown = false): string {
     'non-2xx',
     'vs hello',
     'vs pg read',
+    'note',
   ];
   const body = rows.map((row) =>
     row.skipped
