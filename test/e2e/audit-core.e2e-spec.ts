@@ -6,6 +6,7 @@ import { AuditQueryService, AuditRetentionService, AuditService } from '@app/aud
 import { type Principal, RequestContext, type RequestStore } from '@app/common';
 import { MetricsService } from '@app/metrics';
 import { appendEntries } from '../../libs/audit/src/audit-writer';
+import { createTestDatabase } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 function principal(tenantId: string, role: Principal['role'] = 'admin'): Principal {
@@ -203,6 +204,40 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     });
   });
 
+  it('pseudonymises a user: personal data erased, entries kept, chain still valid', async () => {
+    const tenant = randomUUID();
+    const gone = principal(tenant);
+    const stays = principal(tenant);
+    for (let i = 0; i < 3; i++) await change(gone, `p${i}`);
+    await change(stays, 'other user');
+    await RequestContext.run(store(stays), () =>
+      ds.transaction(async (tx) => {
+        await expect(audit.pseudonymise(tx, gone.userId)).resolves.toBe(3);
+      }),
+    );
+    const { rows } = await t.db.query(
+      `SELECT user_id, username, ip, user_agent, pseudonymised FROM audit_log
+       WHERE tenant_id = $1 ORDER BY seq`,
+      [tenant],
+    );
+    expect(
+      rows.slice(0, 3).every((r) => r.username === null && r.ip === null && r.pseudonymised),
+    ).toBe(true);
+    expect(rows[0].user_id).toBe(gone.userId);
+    expect(rows[3]).toMatchObject({ username: 'alice', ip: '203.0.113.7', pseudonymised: false });
+    await expect(query.verify(tenant)).resolves.toMatchObject({ valid: true, checked: 4 });
+
+    // The pseudonymisation path cannot be used to change anything else.
+    await expect(
+      t.db.query(
+        `BEGIN; SET LOCAL audit.pseudonymise = 'on';
+         UPDATE audit_log SET action = 'x', username = NULL, ip = NULL, user_agent = NULL,
+           pseudonymised = true WHERE tenant_id = '${tenant}'; COMMIT;`,
+      ),
+    ).rejects.toThrow(/append-only/);
+    await t.db.query('ROLLBACK').catch(() => undefined);
+  });
+
   it('names the entry after one deleted behind the API back', async () => {
     const tenant = randomUUID();
     const p = principal(tenant);
@@ -324,19 +359,62 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       audit.configureQueue({ capacity: 10_000 });
     }
   });
-
-  it('drains the queue on shutdown', async () => {
-    const second = await startTestApp({ databaseUrl: t.databaseUrl });
-    const tenant = randomUUID();
-    const secondAudit = second.app.get(AuditService);
-    secondAudit.configureQueue({ flushIntervalMs: 60_000 });
-    for (let i = 0; i < 300; i++) {
-      RequestContext.run(store(principal(tenant), 'GET'), () =>
-        secondAudit.enqueue({ action: 'thing.read' }),
-      );
+  it('holds requests back at most maxWaitMs while the database stalls, and logs overflow', async () => {
+    audit.configureQueue({ capacity: 3, hardLimit: 5, maxWaitMs: 100 });
+    const client = await t.db.connect();
+    try {
+      await client.query(`BEGIN; LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE`);
+      const tenant = randomUUID();
+      for (let i = 0; i < 7; i++) {
+        RequestContext.run(store(principal(tenant), 'GET'), () =>
+          audit.enqueue({ action: 'thing.read', resourceId: String(i) }),
+        );
+      }
+      const started = Date.now();
+      await audit.whenWritable();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const metrics = t.app.get(MetricsService);
+      expect((await metrics.auditQueueOverflow.get()).values[0].value).toBe(2);
+      const spilled = t.logs.filter((l) => String(l.msg).includes('hard limit'));
+      expect(spilled).toHaveLength(2);
+      expect(spilled[0].auditEntry).toMatchObject({ tenantId: tenant, action: 'thing.read' });
+      await client.query('COMMIT');
+      await audit.drain();
+      expect(await count(`SELECT count(*) FROM audit_log WHERE tenant_id = $1`, [tenant])).toBe(5);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      audit.configureQueue({ capacity: 10_000, hardLimit: 100_000, maxWaitMs: 2_000 });
     }
-    await second.app.close();
-    await second.db.end();
-    expect(await count(`SELECT count(*) FROM audit_log WHERE tenant_id = $1`, [tenant])).toBe(300);
+  });
+});
+
+describe('audit queue on shutdown', () => {
+  it('writes every queued entry before the app closes', async () => {
+    const database = await createTestDatabase();
+    const t = await startTestApp({ databaseUrl: database.url });
+    try {
+      const audit = t.app.get(AuditService);
+      audit.configureQueue({ flushIntervalMs: 60_000 });
+      const tenant = randomUUID();
+      for (let i = 0; i < 300; i++) {
+        RequestContext.run(store(principal(tenant), 'GET'), () =>
+          audit.enqueue({ action: 'thing.read' }),
+        );
+      }
+      expect(audit.depth).toBe(300);
+      // Let start-up work settle (the session listener's LISTEN must not be cut off mid-query).
+      await new Promise((r) => setTimeout(r, 300));
+      await t.app.close();
+      const { rows } = await t.db.query(
+        `SELECT count(*)::int AS n FROM audit_log WHERE tenant_id = $1`,
+        [tenant],
+      );
+      expect(rows[0].n).toBe(300);
+    } finally {
+      await t.db.end();
+      await database.drop();
+    }
   });
 });

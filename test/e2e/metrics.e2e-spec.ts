@@ -1,6 +1,8 @@
 import { AuditService } from '@app/audit';
 import { RequestContext } from '@app/common';
 import { freePort } from '@app/database';
+import { createApiKey, login, registerUser } from '../support/auth-fixtures';
+import { createBlock } from '../support/block-fixtures';
 import { families, parsePrometheus, sum } from '../support/prometheus';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -25,6 +27,7 @@ const FAMILIES: Record<string, string> = {
   audit_queue_depth: 'gauge',
   audit_write_failures_total: 'counter',
   audit_queue_full_total: 'counter',
+  audit_queue_overflow_total: 'counter',
   errors_total: 'counter',
   process_cpu_seconds_total: 'counter',
   process_resident_memory_bytes: 'gauge',
@@ -165,5 +168,111 @@ describe('metrics: METRICS_PORT and METRICS_ENABLED=false', () => {
     expect(text).toContain('process_cpu_seconds_total');
     expect(sum(parsePrometheus(text), 'http_requests_total')).toBe(0);
     expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+  });
+});
+
+describe('metrics: domain families from real traffic', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: { RATE_LIMIT_PER_MINUTE: '20', RATE_LIMIT_AUTH_PER_MINUTE: '50' },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('counts auth, blocks, search, rate limits and audit events, with bounded labels', async () => {
+    const alice = await registerUser(t.http);
+    await login(t.http, alice.user.username, alice.password);
+    expect(
+      (
+        await t.http.post('/api/auth/login', {
+          login: alice.user.username,
+          password: 'wrong-password-123456',
+        })
+      ).status,
+    ).toBe(401);
+    const key = await createApiKey(t.http, alice.accessToken, { scopes: ['read', 'write'] });
+    expect((await t.http.get('/api/auth/me', { apiKey: key.key })).status).toBe(200);
+    expect((await t.http.get('/api/auth/me', { apiKey: `${key.key}x` })).status).toBe(401);
+    const block = await createBlock(t.http, alice.accessToken, { title: 'Metrics pangolin' });
+    expect((await t.http.get(`/api/blocks/${block.id}`, { apiKey: key.key })).status).toBe(200);
+    expect((await t.http.get('/api/blocks/search?q=pangolin', { apiKey: key.key })).status).toBe(
+      200,
+    );
+
+    const bob = await registerUser(t.http);
+    let limited = 0;
+    for (let i = 0; i < 30 && limited === 0; i++) {
+      const res = await t.http.get('/api/auth/me', {
+        token: bob.accessToken,
+        headers: { 'x-request-id': `bob-${i}` },
+      });
+      if (res.status === 429) limited += 1;
+    }
+    expect(limited).toBe(1);
+    for (let i = 0; i < 30; i++) expect((await t.http.get('/metrics')).status).toBe(200);
+    await t.app.get(AuditService).drain();
+
+    const samples = parsePrometheus((await t.http.get('/metrics')).text);
+    expect(
+      sum(samples, 'auth_attempts_total', { method: 'password', result: 'success' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sum(samples, 'auth_attempts_total', { method: 'password', result: 'failure' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sum(samples, 'auth_attempts_total', { method: 'api_key', result: 'success' }),
+    ).toBeGreaterThanOrEqual(3);
+    expect(sum(samples, 'auth_attempts_total', { method: 'api_key', result: 'failure' })).toBe(1);
+    expect(
+      sum(samples, 'auth_attempts_total', { method: 'jwt', result: 'success' }),
+    ).toBeGreaterThanOrEqual(20);
+    expect(sum(samples, 'auth_active_sessions')).toBeGreaterThanOrEqual(3);
+    expect(sum(samples, 'api_keys_total')).toBe(1);
+    expect(sum(samples, 'blocks_total')).toBe(1);
+    expect(sum(samples, 'block_operations_total', { operation: 'create' })).toBe(1);
+    expect(sum(samples, 'block_operations_total', { operation: 'read' })).toBe(1);
+    expect(sum(samples, 'search_queries_total')).toBe(1);
+    expect(sum(samples, 'search_duration_seconds_count')).toBe(1);
+    expect(sum(samples, 'search_duration_seconds_sum')).toBeGreaterThan(0);
+    expect(sum(samples, 'rate_limit_hits_total', { scope: 'user' })).toBe(1);
+    expect(sum(samples, 'errors_total', { code: 'RATE_LIMITED' })).toBe(1);
+    expect(sum(samples, 'errors_total', { code: 'UNAUTHENTICATED' })).toBeGreaterThanOrEqual(2);
+    expect(
+      sum(samples, 'audit_events_total', { action: 'ratelimit.exceeded', severity: 'warning' }),
+    ).toBe(1);
+    expect(sum(samples, 'audit_events_total', { action: 'block.create', severity: 'info' })).toBe(
+      1,
+    );
+    expect(
+      sum(samples, 'http_requests_total', {
+        method: 'GET',
+        route: '/api/blocks/:id',
+        status_class: '2xx',
+      }),
+    ).toBe(1);
+    expect(
+      sum(samples, 'http_requests_total', { route: '/metrics', status_class: '2xx' }),
+    ).toBeGreaterThanOrEqual(30);
+    for (const sample of samples) {
+      for (const value of Object.values(sample.labels)) {
+        expect(value).not.toMatch(UUID);
+        expect(value).not.toContain('pangolin');
+      }
+    }
+
+    const { rows } = await t.db.query(
+      `SELECT user_id, severity, status_code FROM audit_log WHERE action = 'ratelimit.exceeded'`,
+    );
+    expect(rows).toEqual([{ user_id: bob.user.id, severity: 'warning', status_code: 429 }]);
+  });
+
+  it('reports the audit queue in the health detail', async () => {
+    const res = await t.http.get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body.details.audit_queue).toMatchObject({ status: 'up', depth: expect.any(Number) });
   });
 });

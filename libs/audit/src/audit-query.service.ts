@@ -175,7 +175,8 @@ export class AuditQueryService {
       await this.audit.record(tx, {
         action: 'audit.cleanup',
         resourceType: 'audit',
-        severity: 'warning',
+        severity: 'critical',
+        statusCode: 200,
         changes: { before: null, after: { olderThanDays, deleted } },
       });
       return { deleted };

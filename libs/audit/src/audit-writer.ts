@@ -1,7 +1,10 @@
-import { GENESIS_HASH, type ChainedEntry, entryHash } from './chain/audit-chain';
+import { GENESIS_HASH, type ChainedEntry, entryHash, personalDigest } from './chain/audit-chain';
 
 /** An entry before it takes its place in the chain (no seq, no hashes yet). */
-export type PendingEntry = Omit<ChainedEntry, 'seq' | 'prevHash' | 'hash'>;
+export type PendingEntry = Omit<
+  ChainedEntry,
+  'seq' | 'prevHash' | 'hash' | 'personalDigest' | 'pseudonymised'
+>;
 
 /** Anything that runs SQL: a TypeORM EntityManager or QueryRunner. */
 export interface Sql {
@@ -48,6 +51,7 @@ const COLUMNS = [
   ['severity', 'text'],
   ['changes', 'text'],
   ['error', 'text'],
+  ['personal_digest', 'text'],
   ['prev_hash', 'text'],
   ['hash', 'text'],
 ] as const;
@@ -81,8 +85,9 @@ export async function appendEntries(sql: Sql, pending: PendingEntry[]): Promise<
   const chained = pending.map((entry): ChainedEntry => {
     const head = heads.get(entry.tenantId)!;
     const seq = (head.seq + 1n).toString();
-    const hash = entryHash(head.hash, { ...entry, seq });
-    const out: ChainedEntry = { ...entry, seq, prevHash: head.hash, hash };
+    const hashed = { ...entry, seq, personalDigest: personalDigest(entry) };
+    const hash = entryHash(head.hash, hashed);
+    const out: ChainedEntry = { ...hashed, pseudonymised: false, prevHash: head.hash, hash };
     heads.set(entry.tenantId, { seq: head.seq + 1n, hash });
     return out;
   });
@@ -110,6 +115,7 @@ export async function appendEntries(sql: Sql, pending: PendingEntry[]): Promise<
       e.severity,
       e.changes === null ? null : JSON.stringify(e.changes),
       e.error,
+      e.personalDigest,
       e.prevHash,
       e.hash,
     ];
@@ -125,4 +131,5 @@ export const SELECT_ENTRY = `
   user_id::text AS "userId", username, api_key_id::text AS "apiKeyId", action,
   resource_type AS "resourceType", resource_id AS "resourceId", method, path,
   status_code AS "statusCode", duration_ms AS "durationMs", ip, user_agent AS "userAgent",
-  request_id AS "requestId", severity, changes, error, prev_hash AS "prevHash", hash`;
+  request_id AS "requestId", severity, changes, error, personal_digest AS "personalDigest",
+  pseudonymised, prev_hash AS "prevHash", hash`;

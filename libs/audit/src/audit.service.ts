@@ -51,6 +51,13 @@ export function severityOf(
 export interface AuditQueueOptions {
   /** Entries held before requests are held back (back-pressure). */
   capacity: number;
+  /**
+   * Entries held at most (a long database outage): beyond it an entry goes to the error log in
+   * full instead of memory, counted in audit_queue_overflow_total.
+   */
+  hardLimit: number;
+  /** Longest a request is held back while the queue is full. */
+  maxWaitMs: number;
   /** Most entries per INSERT. */
   batchSize: number;
   /** Longest an entry waits before its batch is written. */
@@ -59,6 +66,8 @@ export interface AuditQueueOptions {
 
 export const AUDIT_QUEUE_DEFAULTS: AuditQueueOptions = {
   capacity: 10_000,
+  hardLimit: 100_000,
+  maxWaitMs: 2_000,
   batchSize: 500,
   flushIntervalMs: 250,
 };
@@ -142,6 +151,19 @@ export class AuditService
     this.metrics.observeAction(entry.action, entry.severity, secondsOf(entry.durationMs));
   }
 
+  /**
+   * Erasure: removes a user's username, IP and user agent from the entries they made in the
+   * caller's tenant (inside the caller's transaction). The entries stay, and the chain still
+   * verifies, because it covers those fields through a digest. Returns the entries changed.
+   */
+  async pseudonymise(manager: EntityManager, userId: string): Promise<number> {
+    const rows = await manager.query<Array<{ n: number }>>(
+      `SELECT audit_pseudonymise($1, $2)::int AS n`,
+      [RequestContext.tenantId(), userId],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   /** Queues an entry about a read, a refusal or a security event; written in batches. */
   enqueue(event: AuditEvent): void {
     const store = RequestContext.current();
@@ -168,13 +190,20 @@ export class AuditService
   }
 
   /**
-   * Back-pressure: resolves at once while the queue has room, else when a flush made room.
-   * Requests wait here rather than entries being dropped.
+   * Back-pressure: undefined while the queue has room, else a promise that resolves when a
+   * flush made room, or after `maxWaitMs` (a database outage must not hang every request, nor
+   * keep probes from answering).
    */
   whenWritable(): Promise<void> | undefined {
     if (!this.isFull || this.closed) return undefined;
     void this.flush();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.options.maxWaitMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Writes everything queued so far (tests, shutdown). */
@@ -221,6 +250,14 @@ export class AuditService
           'audit queue is full: holding requests back until it drains',
         );
       }
+    }
+    if (this.queue.length >= this.options.hardLimit) {
+      this.metrics.auditQueueOverflow.inc();
+      this.logger.error(
+        { auditEntry: entry },
+        'audit queue at its hard limit: entry logged, not queued',
+      );
+      return;
     }
     this.queue.push(entry);
     if (this.queue.length >= this.options.batchSize) void this.flush();

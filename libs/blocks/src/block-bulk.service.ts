@@ -11,6 +11,7 @@ import {
   RequestContext,
   flattenValidationErrors,
 } from '@app/common';
+import { BlocksErrorCode } from './blocks.exception';
 import { BlocksService } from './blocks.service';
 import {
   BulkOp,
@@ -49,7 +50,7 @@ export class BlockBulkService {
       throw new ProblemException({
         status: 400,
         code: ErrorCode.VALIDATION_FAILED,
-        reason: 'INVALID_BULK_OPERATION',
+        reason: BlocksErrorCode.INVALID_BULK_OPERATION,
         detail: `operations[${first}] is invalid: ${prepared[first].errors
           .map((e) => `${e.field} ${e.message}`)
           .join('; ')}`,

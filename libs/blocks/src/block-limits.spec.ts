@@ -42,7 +42,8 @@ describe('block limits', () => {
     expect(errorsOf({ title: 'ok', tags: ['a', 'a'] })).toEqual(['tags']);
     expect(errorsOf({ title: 'ok', tags: 'a' })).toEqual(['tags']);
     expect(errorsOf({ title: 'ok', metadata: [] })).toEqual(['metadata']);
-    expect(errorsOf({ title: 'ok', metadata: null })).toEqual([]);
+    expect(errorsOf({ title: 'ok', metadata: null })).toEqual(['metadata']);
+    expect(errorsOf({ title: 'ok', content: null, type: null })).toEqual(['content', 'type']);
     expect(errorsOf({ title: 'ok', type: 'pdf' })).toEqual(['type']);
     expect(errorsOf({ title: 'ok', owner: 'me' })).toEqual(['owner']);
     expect(errorsOf({ title: 'ok', content: 'a\u0000b' })).toEqual(['content']);

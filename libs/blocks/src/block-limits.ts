@@ -1,4 +1,4 @@
-import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 
 /** Field limits of a block; configured from BLOCKS_* variables (see AppConfig.blocks). */
 export interface BlockLimits {
@@ -125,4 +125,9 @@ export function IsBlockMetadata(options?: ValidationOptions): PropertyDecorator 
     },
     options,
   );
+}
+
+/** Optional, but never null: an absent field keeps its value, a null one is refused. */
+export function IsOptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined);
 }

@@ -25,6 +25,13 @@ const SUGGESTIONS = 10;
 /** Full-text search configuration; must match the generated column of the migration. */
 const TS_CONFIG = `'english'::regconfig`;
 
+/**
+ * Ranking reads every match's tsvector, so a query matching most of a large tenant would cost
+ * hundreds of milliseconds. Only the most recently updated matches, up to this many, are
+ * ranked: exact for any query with fewer matches, recency-biased beyond (documented).
+ */
+export const MAX_SEARCH_CANDIDATES = 2000;
+
 const HEADLINE_OPTIONS =
   'StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=20, MinWords=5, FragmentDelimiter=" ... "';
 
@@ -97,7 +104,8 @@ export class BlockSearchService {
   }
 
   /**
-   * Ranked by ts_rank_cd (title weighted above tags above content), then id; the cursor
+   * Ranked by ts_rank_cd (title weighted above tags above content), then id, among the
+   * MAX_SEARCH_CANDIDATES most recently updated matches; the cursor
    * carries the last score exactly (float4 text round-trips) and id. Headlines are computed
    * only for the page returned.
    */
@@ -112,10 +120,15 @@ export class BlockSearchService {
     }
     const rows = await leanQuery<BlockRow & { score: number; highlight: string }>(this.pool, {
       text: `WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq),
-       hits AS (
-         SELECT b.id, ts_rank_cd(b.search_vector, query.tsq) AS score
+       candidates AS (
+         SELECT b.id, b.search_vector
          FROM blocks b, query
          WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq
+         ORDER BY b.updated_at DESC, b.id DESC
+         LIMIT ${MAX_SEARCH_CANDIDATES}
+       ),
+       hits AS (
+         SELECT c.id, ts_rank_cd(c.search_vector, query.tsq) AS score FROM candidates c, query
        ),
        page AS (SELECT id, score FROM hits ${after} ORDER BY score DESC, id ASC LIMIT $3)
        SELECT ${BLOCK_COLUMNS.split(', ')
@@ -141,7 +154,8 @@ export class BlockSearchService {
 
   /**
    * Titles starting with the prefix (case-insensitive), in title order, from a C-collation
-   * index range; when fewer than 10 start with it, trigram-similar titles fill up.
+   * index range; when fewer than 10 start with it, titles holding a word similar to it
+   * (pg_trgm word similarity, same GIN index) fill up.
    */
   async suggest(prefix: string): Promise<SuggestionsDto> {
     const tenantId = RequestContext.tenantId();
@@ -160,9 +174,9 @@ export class BlockSearchService {
       const fuzzy = await leanQuery<{ id: string; title: string }>(this.pool, {
         name: 'blocks_suggest_fuzzy',
         text: `SELECT id, title FROM blocks
-               WHERE tenant_id = $1 AND deleted_at IS NULL AND lower(title) % lower($2)
+               WHERE tenant_id = $1 AND deleted_at IS NULL AND lower($2) <% lower(title)
                  AND NOT (id = ANY($3::uuid[]))
-               ORDER BY similarity(lower(title), lower($2)) DESC, id
+               ORDER BY word_similarity(lower($2), lower(title)) DESC, id
                LIMIT $4`,
         values: [tenantId, prefix, seen, SUGGESTIONS - rows.length],
       });

@@ -102,6 +102,8 @@ export class BlocksController {
   @ApiOperation({
     operationId: 'searchBlocks',
     summary: 'Ranked full-text search (web-search syntax) with a highlighted excerpt',
+    description:
+      'Ranked by ts_rank_cd with the title weighted above tags above content. A query matching more than 2000 blocks ranks the 2000 most recently updated matches (so a very broad query stays fast); refine it to reach older blocks. Only the first 100 000 characters of content are indexed.',
   })
   @ApiResponse({ status: 200, type: PageOf(SearchHitDto) })
   @ApiProblems(400, 403)
@@ -259,7 +261,8 @@ export class BlocksController {
   ): Promise<BlockDto | undefined> {
     const block = await this.blocks.get(id);
     const etag = etagOf(block.version);
-    void reply.header('etag', etag);
+    // Tenant data: never in shared caches, and revalidated (cheaply, with the ETag) each time.
+    void reply.header('etag', etag).header('cache-control', 'private, no-cache');
     if (ifNoneMatchHits(ifNoneMatch, etag)) {
       void reply.status(304);
       return undefined;

@@ -10,7 +10,6 @@ export enum BlocksErrorCode {
   VERSION_CONFLICT = 'VERSION_CONFLICT',
   NOT_DELETED = 'NOT_DELETED',
   INVALID_BULK_OPERATION = 'INVALID_BULK_OPERATION',
-  BULK_OPERATION_FAILED = 'BULK_OPERATION_FAILED',
   IMPORT_TOO_LARGE = 'IMPORT_TOO_LARGE',
   UNSUPPORTED_IMPORT_TYPE = 'UNSUPPORTED_IMPORT_TYPE',
 }
@@ -31,7 +30,6 @@ const TABLE: ErrorTable<BlocksErrorCode> = {
   },
   [BlocksErrorCode.NOT_DELETED]: { status: 409, detail: 'The block is not deleted' },
   [BlocksErrorCode.INVALID_BULK_OPERATION]: { status: 400, detail: 'Invalid bulk operation' },
-  [BlocksErrorCode.BULK_OPERATION_FAILED]: { status: 409, detail: 'A bulk operation failed' },
   [BlocksErrorCode.IMPORT_TOO_LARGE]: { status: 413, detail: 'The import body is too large' },
   [BlocksErrorCode.UNSUPPORTED_IMPORT_TYPE]: {
     status: 415,

@@ -90,6 +90,11 @@ export class MetricsService {
     help: 'Audit entries queued while the queue was at capacity (requests are held back)',
     registers: [this.registry],
   });
+  readonly auditQueueOverflow = new Counter({
+    name: 'audit_queue_overflow_total',
+    help: 'Audit entries written to the error log because the queue reached its hard limit',
+    registers: [this.registry],
+  });
   readonly errors = new Counter({
     name: 'errors_total',
     help: 'Error responses by problem code',

@@ -26,9 +26,16 @@ export interface ChainedEntry {
   severity: 'info' | 'warning' | 'critical';
   changes: { before: unknown; after: unknown } | null;
   error: string | null;
+  /** sha256 of the actor's personal data (username, IP, user agent): what the chain covers. */
+  personalDigest: string;
+  /** Set when those three fields were erased through `audit_pseudonymise()`. */
+  pseudonymised: boolean;
   prevHash: string;
   hash: string;
 }
+
+/** What an entry is before it takes its place in the chain. */
+export type HashedFields = Omit<ChainedEntry, 'hash' | 'prevHash' | 'pseudonymised'>;
 
 /**
  * JSON with object keys sorted at every level, so the same entry always gives the same bytes,
@@ -49,15 +56,29 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The digest that stands in the chain for the actor's personal data, so that erasing it later
+ * (pseudonymisation) leaves every hash valid while any other edit still breaks one.
+ */
+export function personalDigest(entry: {
+  username: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}): string {
+  return createHash('sha256')
+    .update(canonicalJson({ username: entry.username, ip: entry.ip, userAgent: entry.userAgent }))
+    .digest('hex');
+}
+
 /** Everything of an entry except its own hash and the previous one, in canonical form. */
-export function canonicalEntry(entry: Omit<ChainedEntry, 'hash' | 'prevHash'>): string {
+export function canonicalEntry(entry: HashedFields): string {
   return canonicalJson({
     id: entry.id,
     tenantId: entry.tenantId,
     seq: String(entry.seq),
     timestamp: entry.timestamp.toISOString(),
     userId: entry.userId,
-    username: entry.username,
+    personal: entry.personalDigest,
     apiKeyId: entry.apiKeyId,
     action: entry.action,
     resourceType: entry.resourceType,
@@ -66,8 +87,6 @@ export function canonicalEntry(entry: Omit<ChainedEntry, 'hash' | 'prevHash'>): 
     path: entry.path,
     statusCode: entry.statusCode,
     durationMs: entry.durationMs,
-    ip: entry.ip,
-    userAgent: entry.userAgent,
     requestId: entry.requestId,
     severity: entry.severity,
     changes: entry.changes,
@@ -76,9 +95,6 @@ export function canonicalEntry(entry: Omit<ChainedEntry, 'hash' | 'prevHash'>): 
 }
 
 /** `sha256(previous hash ‖ canonical JSON of the entry)`, hex. */
-export function entryHash(
-  prevHash: string,
-  entry: Omit<ChainedEntry, 'hash' | 'prevHash'>,
-): string {
+export function entryHash(prevHash: string, entry: HashedFields): string {
   return createHash('sha256').update(prevHash).update(canonicalEntry(entry)).digest('hex');
 }

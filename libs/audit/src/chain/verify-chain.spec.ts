@@ -1,4 +1,10 @@
-import { GENESIS_HASH, type ChainedEntry, canonicalJson, entryHash } from './audit-chain';
+import {
+  GENESIS_HASH,
+  type ChainedEntry,
+  canonicalJson,
+  entryHash,
+  personalDigest,
+} from './audit-chain';
 import { verifyChain } from './verify-chain';
 
 function chain(n: number, start = { seq: 0n, hash: GENESIS_HASH }): ChainedEntry[] {
@@ -27,8 +33,9 @@ function chain(n: number, start = { seq: 0n, hash: GENESIS_HASH }): ChainedEntry
       changes: { before: { b: 1, a: [1, { z: 1, y: 2 }] }, after: { a: 2 } },
       error: null,
     };
-    const hash = entryHash(prev, base);
-    out.push({ ...base, prevHash: prev, hash });
+    const hashed = { ...base, personalDigest: personalDigest(base) };
+    const hash = entryHash(prev, hashed);
+    out.push({ ...hashed, pseudonymised: false, prevHash: prev, hash });
     prev = hash;
   }
   return out;
@@ -58,6 +65,25 @@ describe('audit hash chain', () => {
     entries[6] = { ...entries[6], username: 'mallory' };
     const result = await verifyChain(null, reader(entries), 4);
     expect(result).toEqual({ valid: false, checked: 7, firstInvalidId: entries[6].id });
+  });
+
+  it('accepts erased personal data but no other change to a pseudonymised entry', async () => {
+    const entries = chain(5);
+    const erased = entries.map((e, i) =>
+      i === 2 ? { ...e, username: null, ip: null, userAgent: null, pseudonymised: true } : e,
+    );
+    await expect(verifyChain(null, reader(erased))).resolves.toMatchObject({ valid: true });
+    const forged = erased.map((e, i) => (i === 2 ? { ...e, action: 'block.read' } : e));
+    await expect(verifyChain(null, reader(forged))).resolves.toMatchObject({
+      valid: false,
+      firstInvalidId: entries[2].id,
+    });
+    const halfErased = entries.map((e, i) =>
+      i === 2 ? { ...e, username: 'mallory', pseudonymised: true } : e,
+    );
+    await expect(verifyChain(null, reader(halfErased))).resolves.toMatchObject({ valid: false });
+    const renamed = entries.map((e, i) => (i === 2 ? { ...e, username: 'mallory' } : e));
+    await expect(verifyChain(null, reader(renamed))).resolves.toMatchObject({ valid: false });
   });
 
   it('names the entry after a removed one', async () => {

@@ -1,4 +1,4 @@
-import { GENESIS_HASH, type ChainedEntry, entryHash } from './audit-chain';
+import { GENESIS_HASH, type ChainedEntry, entryHash, personalDigest } from './audit-chain';
 
 export interface ChainVerification {
   valid: boolean;
@@ -28,7 +28,12 @@ export async function verifyChain(
     for (const entry of page) {
       checked += 1;
       const recomputed = entryHash(prevHash, entry);
+      // Pseudonymised entries keep only the digest; every other entry must still match it.
+      const personalOk = entry.pseudonymised
+        ? entry.username === null && entry.ip === null && entry.userAgent === null
+        : personalDigest(entry) === entry.personalDigest;
       if (
+        !personalOk ||
         BigInt(entry.seq) !== expectedSeq ||
         entry.prevHash !== prevHash ||
         entry.hash !== recomputed

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsOptional } from 'class-validator';
+import { IsEnum } from 'class-validator';
 import {
   DEFAULT_BLOCK_LIMITS as L,
   IsBlockContent,
+  IsOptionalNotNull,
   IsBlockMetadata,
   IsBlockTags,
   IsBlockTitle,
@@ -30,7 +31,7 @@ export class CreateBlockDto {
     default: '',
     example: '# Welcome\n\nGlad to have you here.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBlockContent()
   content?: string;
 
@@ -40,7 +41,7 @@ export class CreateBlockDto {
     default: BlockType.TEXT,
     example: BlockType.MARKDOWN,
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsEnum(BlockType)
   type?: BlockType;
 
@@ -52,7 +53,7 @@ export class CreateBlockDto {
     default: [],
     example: ['homepage', 'onboarding'],
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBlockTags()
   tags?: string[];
 
@@ -63,7 +64,7 @@ export class CreateBlockDto {
     default: {},
     example: { locale: 'en', audience: 'new-users' },
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBlockMetadata()
   metadata?: Record<string, unknown>;
 }

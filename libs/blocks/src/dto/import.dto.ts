@@ -1,6 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsInt, IsISO8601, IsOptional, IsUUID, ValidateIf } from 'class-validator';
-import { IsBlockContent, IsBlockMetadata, IsBlockTags, IsBlockTitle } from '../block-limits';
+import {
+  IsBlockContent,
+  IsBlockMetadata,
+  IsBlockTags,
+  IsBlockTitle,
+  IsOptionalNotNull,
+} from '../block-limits';
 import { BlockType } from './block-type';
 
 /**
@@ -15,19 +21,19 @@ export class ImportLineDto {
   @IsBlockTitle()
   title!: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBlockContent()
   content?: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsEnum(BlockType)
   type?: BlockType;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBlockTags()
   tags?: string[];
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBlockMetadata()
   metadata?: Record<string, unknown>;
 

@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsOptional } from 'class-validator';
+import { IsEnum } from 'class-validator';
 import {
   DEFAULT_BLOCK_LIMITS as L,
   IsBlockContent,
+  IsOptionalNotNull,
   IsBlockMetadata,
   IsBlockTags,
   IsBlockTitle,
@@ -18,17 +19,17 @@ export class UpdateBlockDto {
     maxLength: L.maxTitleLength,
     example: 'Welcome banner (v2)',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBlockTitle()
   title?: string;
 
   @ApiPropertyOptional({ description: CONTENT_DOC, example: '# Welcome back' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBlockContent()
   content?: string;
 
   @ApiPropertyOptional({ enum: BlockType, enumName: 'BlockType', example: BlockType.MARKDOWN })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsEnum(BlockType)
   type?: BlockType;
 
@@ -39,7 +40,7 @@ export class UpdateBlockDto {
     maxItems: L.maxTags,
     example: ['homepage'],
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBlockTags()
   tags?: string[];
 
@@ -49,7 +50,7 @@ export class UpdateBlockDto {
     additionalProperties: true,
     example: { locale: 'en' },
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBlockMetadata()
   metadata?: Record<string, unknown>;
 }

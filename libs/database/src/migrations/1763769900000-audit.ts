@@ -37,6 +37,8 @@ export class Audit1763769900000 implements MigrationInterface {
         severity text NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
         changes jsonb,
         error text,
+        personal_digest text NOT NULL,
+        pseudonymised boolean NOT NULL DEFAULT false,
         prev_hash text NOT NULL,
         hash text NOT NULL,
         CONSTRAINT audit_log_tenant_seq_uq UNIQUE (tenant_id, seq)
@@ -76,6 +78,14 @@ export class Audit1763769900000 implements MigrationInterface {
       BEGIN
         IF TG_OP = 'DELETE' AND current_setting('audit.purge', true) = 'on' THEN
           RETURN OLD;
+        END IF;
+        -- Pseudonymisation may only erase the actor's personal data, nothing else.
+        IF TG_OP = 'UPDATE' AND current_setting('audit.pseudonymise', true) = 'on'
+           AND NEW.pseudonymised AND NEW.username IS NULL AND NEW.ip IS NULL
+           AND NEW.user_agent IS NULL
+           AND to_jsonb(NEW) - ARRAY['username', 'ip', 'user_agent', 'pseudonymised']
+             = to_jsonb(OLD) - ARRAY['username', 'ip', 'user_agent', 'pseudonymised'] THEN
+          RETURN NEW;
         END IF;
         RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
           USING ERRCODE = 'insufficient_privilege';
@@ -127,9 +137,26 @@ export class Audit1763769900000 implements MigrationInterface {
                 removed = audit_anchors.removed + EXCLUDED.removed, updated_at = now();
         RETURN v_count;
       END $$`);
+
+    // Erases a user's personal data (username, IP, user agent) from the entries they made; the
+    // chain covers those fields through personal_digest, so it still verifies.
+    await queryRunner.query(`
+      CREATE FUNCTION audit_pseudonymise(p_tenant uuid, p_user uuid) RETURNS bigint
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        v_count bigint;
+      BEGIN
+        PERFORM set_config('audit.pseudonymise', 'on', true);
+        UPDATE audit_log SET username = NULL, ip = NULL, user_agent = NULL, pseudonymised = true
+          WHERE tenant_id = p_tenant AND user_id = p_user AND NOT pseudonymised;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        PERFORM set_config('audit.pseudonymise', 'off', true);
+        RETURN v_count;
+      END $$`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP FUNCTION IF EXISTS audit_pseudonymise(uuid, uuid)`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS audit_purge(uuid, integer)`);
     await queryRunner.query(`DROP TABLE IF EXISTS audit_anchors`);
     await queryRunner.query(`DROP TABLE IF EXISTS audit_log`);
