@@ -35,7 +35,9 @@ const ROOT = resolve(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 const PASSWORD = `Vivid-${randomBytes(9).toString('base64url')}-Harbor-Lantern`;
-const TENANT = 'bench';
+// Unique per run: the seed script fills the oldest tenant of that name, and a reused database
+// (--database-url) may hold the tenants of earlier runs.
+const TENANT = `bench-${Date.now().toString(36)}`;
 const MIB = 1024 * 1024;
 
 /** API configurations: the production default, and the same with read auditing / metrics off. */
@@ -336,12 +338,19 @@ async function seed(ctx: Context, username: string): Promise<void> {
   };
   const started = Date.now();
   process.stdout.write(`Seeding ${ctx.args.blocks} blocks in tenant "${TENANT}"…\n`);
-  if (pkg.scripts.seed) {
-    await run(
-      'npm',
-      ['run', '--silent', 'seed', '--', '--tenant', TENANT, '--blocks', String(ctx.args.blocks)],
-      { DATABASE_URL: ctx.databaseUrl, NODE_ENV: 'production', JWT_SECRET, LOG_LEVEL: 'warn' },
-    );
+  const seedEnv = {
+    DATABASE_URL: ctx.databaseUrl,
+    NODE_ENV: 'production',
+    JWT_SECRET,
+    LOG_LEVEL: 'warn',
+  };
+  const seedArgs = ['--tenant', TENANT, '--blocks', String(ctx.args.blocks)];
+  const seedScript = join(DIST, 'scripts', 'seed.js');
+  if (existsSync(seedScript)) {
+    // Built already (npm run bench builds first): the script itself, not `npm run seed`'s rebuild.
+    await run(process.execPath, [seedScript, ...seedArgs], seedEnv);
+  } else if (pkg.scripts.seed) {
+    await run('npm', ['run', '--silent', 'seed', '--', ...seedArgs], seedEnv);
   } else {
     await withClient(ctx.databaseUrl, async (c) => {
       const { rows } = await c.query<{ id: string; tenant_id: string }>(
