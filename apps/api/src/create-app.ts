@@ -2,8 +2,15 @@ import helmet from '@fastify/helmet';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { PinoNestLogger, depthLimitedJsonParser, registerRequestHooks } from '@app/common';
+import {
+  PinoNestLogger,
+  depthLimitedJsonParser,
+  rawClientErrorResponse,
+  registerRequestHooks,
+  sendProblem,
+} from '@app/common';
 import type { AppConfig } from '@app/config';
 import { AppModule } from './app.module';
 import { setupSwagger } from './swagger';
@@ -25,6 +32,17 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // The router refuses a malformed URL (400) or an over-long path parameter (414) before any
+    // hook or Nest filter runs, and Node's parser refuses oversized headers (431): all of them
+    // are answered as problem+json too, like every other error.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      void sendProblem(reply, request, error, logger);
+    },
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.write(rawClientErrorResponse(error, logger));
+      socket.destroy(error);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, logger, options.imports),

@@ -14,7 +14,12 @@ export { CommonErrorCode, CommonException } from './errors/common.exception';
 export { ProblemDto, FieldErrorDto } from './errors/problem.dto';
 export { ApiProblems } from './errors/api-problems.decorator';
 export { ProblemFilter } from './errors/problem.filter';
-export { sendProblem, toProblem, type ProblemBody } from './errors/problem-renderer';
+export {
+  rawClientErrorResponse,
+  sendProblem,
+  toProblem,
+  type ProblemBody,
+} from './errors/problem-renderer';
 export { createLogger, type Logger } from './logging/logger';
 export { PinoNestLogger } from './logging/nest-logger';
 export { LOGGER } from './logging/logger.token';

@@ -17,7 +17,12 @@ export class DatabaseIndicator {
     return this.indicators
       .check('database')
       .attempt(async () => {
-        await this.dataSource.query('SELECT 1');
+        try {
+          await this.dataSource.query('SELECT 1');
+        } catch {
+          // Probes are public: say what is wrong, never where the database lives.
+          throw new Error('database unreachable');
+        }
       })
       .withTimeout(2000);
   }
@@ -28,7 +33,9 @@ export class DatabaseIndicator {
       .check('migrations')
       .attempt(async () => {
         if (!this.migrationsApplied) {
-          const pending = await this.dataSource.showMigrations();
+          const pending = await this.dataSource.showMigrations().catch(() => {
+            throw new Error('database unreachable');
+          });
           if (pending) throw new Error('migrations are pending');
           this.migrationsApplied = true;
         }

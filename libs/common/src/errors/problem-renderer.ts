@@ -43,6 +43,9 @@ const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, detail: 'Body is not valid JSON' },
   FST_ERR_CTP_INVALID_TYPE: { status: 400, detail: 'Content-Type header is malformed' },
   FST_ERR_BAD_URL: { status: 400, detail: 'The URL is malformed' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, detail: 'A path parameter is longer than allowed' },
+  FST_HPE_HEADER_OVERFLOW: { status: 431, detail: 'The request line or headers are too large' },
+  FST_ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'The request was not received in time' },
   FST_ERR_ASYNC_CONSTRAINT: {
     status: 400,
     detail: 'The request does not match a route constraint',
@@ -119,6 +122,25 @@ export function toProblem(
   if (reason) body.reason = reason;
   if (errors?.length) body.errors = errors;
   return { body, headers };
+}
+
+/**
+ * For errors Node's HTTP parser raises before any request exists (headers or URL too large,
+ * malformed request line, timeout): the raw response to write to the socket, as problem+json.
+ */
+export function rawClientErrorResponse(error: { code?: string }, logger: Logger): string {
+  // Node's parser codes, under the FST_ prefix the Fastify-error mapping above keys on.
+  const code = `FST_${error.code ?? 'CLIENT_ERROR'}`;
+  const { body } = toProblem(
+    { code, statusCode: FASTIFY_ERRORS[code]?.status ?? 400, message: 'The request is malformed' },
+    '/',
+    logger,
+  );
+  const json = JSON.stringify(body);
+  return (
+    `HTTP/1.1 ${body.status} ${body.title}\r\nContent-Type: application/problem+json\r\n` +
+    `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`
+  );
 }
 
 /** Writes a problem as `application/problem+json`. */
