@@ -536,7 +536,7 @@ describe('auth: register, login, tokens, sessions, own account', () => {
         [u.user.id],
       );
       expect(trail.rows.map((r) => r.action)).toEqual(
-        expect.arrayContaining(['auth.register', 'user.delete']),
+        expect.arrayContaining(['auth.login', 'apikey.create', 'user.delete']),
       );
       for (const r of trail.rows) {
         expect(r).toMatchObject({

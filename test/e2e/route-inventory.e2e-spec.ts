@@ -11,6 +11,8 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /health/live',
   'GET /health/ready',
   'GET /health',
+  // Open by default for Prometheus (DESIGN.md); METRICS_TOKEN or METRICS_PORT closes or moves it.
+  'GET /metrics',
 ]);
 
 const SAMPLE_ID = '01936b9e-3c1a-7b4e-9d2f-5a6b7c8d9e0f';

@@ -6,6 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
 import { createLogger } from '@app/common';
 import { type AppConfig, loadConfig } from '@app/config';
+import { closeApp } from '../../apps/api/src/close-app';
 import { type CreateAppOptions, createApp } from '../../apps/api/src/create-app';
 import { HttpClient } from './http-client';
 import { createTestDatabase } from './test-database';
@@ -71,7 +72,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     databaseUrl,
     logs,
     close: async () => {
-      await app.close();
+      await closeApp(app);
       await db.end();
       await database?.drop();
     },

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
 import { ShutdownState } from '@app/health';
+import { closeApp } from './close-app';
 
 /**
  * SIGTERM/SIGINT: readiness turns 503 at once, in-flight requests finish (bounded by
@@ -29,7 +30,7 @@ export function installGracefulShutdown(
       // Give load balancers time to see readiness fail before we stop accepting.
       if (config.shutdownDelayMs > 0)
         await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
-      await app.close();
+      await closeApp(app);
       await stopDatabase();
       logger.info('shutdown complete');
       process.exit(0);

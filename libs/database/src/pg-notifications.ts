@@ -51,7 +51,10 @@ export class PgNotifications implements OnModuleInit, OnModuleDestroy {
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
-      if (this.client && this.live) void this.client.query(`LISTEN ${quoteIdent(channel)}`);
+      if (this.client && this.live) {
+        // A failure here means the connection dropped: the reconnect LISTENs to every channel.
+        this.client.query(`LISTEN ${quoteIdent(channel)}`).catch(() => undefined);
+      }
     }
     set.add(handler);
   }

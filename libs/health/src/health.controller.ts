@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { Controller, Get, HttpException, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
@@ -17,7 +18,8 @@ import { DatabaseIndicator } from './database.indicator';
 import { HealthRegistry } from './health-registry';
 import { ShutdownState } from './shutdown-state';
 
-const HEAP_LIMIT_BYTES = 1024 * 1024 * 1024;
+/** Down when the heap nears V8's own limit (a fixed figure would misjudge big and small pods). */
+const HEAP_LIMIT_BYTES = Math.floor(getHeapStatistics().heap_size_limit * 0.9);
 
 /** Probes for Kubernetes and load balancers: open, never rate limited, outside `/api`. */
 @ApiTags('health')

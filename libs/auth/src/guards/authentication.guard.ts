@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysService } from '@app/api-keys';
-import { IS_PUBLIC_KEY, ProblemException, RequestContext, type Principal } from '@app/common';
+import { IS_PUBLIC_KEY, RequestContext, type Principal } from '@app/common';
 import { AuthErrorCode, AuthException } from '../auth.exception';
 
 const QUERY_CREDENTIALS = /[?&](access_token|token|api_key|apikey|x-api-key|key)=/i;
@@ -48,8 +48,11 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<TUser = Principal>(err: unknown, user: unknown): TUser {
-    if (err instanceof ProblemException) throw err;
-    if (err || !user) throw new AuthException(AuthErrorCode.INVALID_TOKEN);
+    // An error from the strategy (e.g. the session lookup while the database is down) is not a
+    // bad token: the problem filter answers it (503 for an outage) instead of a misleading 401.
+    if (err instanceof Error) throw err;
+    if (err) throw new Error('authentication strategy failed');
+    if (!user) throw new AuthException(AuthErrorCode.INVALID_TOKEN);
     return user as TUser;
   }
 }
