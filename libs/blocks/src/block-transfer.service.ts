@@ -76,9 +76,14 @@ export class BlockTransferService {
       throw error;
     }
     let released = false;
+    // A connection lost between queries is emitted on the client: without a listener it would
+    // crash the process; here it just ends this export.
+    const onClientError = (error: Error): void => release(error);
+    client.on('error', onClientError);
     const release = (error?: Error): void => {
       if (released) return;
       released = true;
+      client.off('error', onClientError);
       this.activeExports--;
       // A connection left mid-cursor is discarded rather than reused.
       client.release(error ?? undefined);
