@@ -309,15 +309,18 @@ describe('blocks: bulk, export, import', () => {
         JSON.stringify({ title: 'x', tags: 'solo' }),
         '{"title": "truncated',
         `{"title":"deep","metadata":${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}}`,
+        // found by the fuzz: a `constructor` key crashed class-transformer (a 500 for the batch)
+        '{"title":"proto","content":{"constructor":{"prototype":{"polluted":true}}}}',
         JSON.stringify({ title: 'Last line, no newline' }),
       ];
       const res = await importBody(lines.join('\n'));
       expect(res.status).toBe(200);
       expect(res.body.created).toBe(3);
       expect(res.body.updated).toBe(2);
-      expect(res.body.failed.map((f: any) => f.line)).toEqual([2, 5, 6, 8, 9, 11, 12, 13, 14]);
-      expect(res.body.failedCount).toBe(9);
+      expect(res.body.failed.map((f: any) => f.line)).toEqual([2, 5, 6, 8, 9, 11, 12, 13, 14, 15]);
+      expect(res.body.failedCount).toBe(10);
       expect(res.body.failed[8].error).toContain('nested');
+      expect(res.body.failed[9].error).toBe('the key "constructor" is not allowed');
       for (const f of res.body.failed) expect(typeof f.error).toBe('string');
       expect(res.body.failed[0].error).toBe('line is not valid JSON');
       expect(res.body.failed[2].error).toMatch(/^title /);

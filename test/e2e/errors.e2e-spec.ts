@@ -54,6 +54,21 @@ describe('errors are RFC 9457 problem+json for every failure class', () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'role' })]);
   });
 
+  it('refuses keys that reach prototypes or class lookups (__proto__, constructor, prototype)', async () => {
+    for (const raw of [
+      '{"title":"ok","items":[{"name":"a","constructor":{"prototype":{"polluted":true}}}]}',
+      '{"title":"ok","constructor":{"name":"x"}}',
+      '{"title":"ok","__proto__":{"polluted":true}}',
+    ]) {
+      const res = await t.http.post('/test/echo', undefined, {
+        rawBody: raw,
+        headers: { 'content-type': 'application/json' },
+      });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('refuses a body that is not an object', async () => {
     expectProblem(await t.http.post('/test/echo', ['title']), 400, 'VALIDATION_FAILED');
     expectProblem(await t.http.post('/test/echo', 'title'), 400, 'VALIDATION_FAILED');

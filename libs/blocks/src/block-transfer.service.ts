@@ -12,6 +12,7 @@ import {
   ProblemException,
   RequestContext,
   flattenValidationErrors,
+  findReservedKey,
   jsonDepthExceeds,
 } from '@app/common';
 import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
@@ -292,6 +293,8 @@ async function parseLine(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { line: entry.line, error: 'line must be a JSON object' };
   }
+  const reserved = findReservedKey(value);
+  if (reserved) return { line: entry.line, error: `the key "${reserved}" is not allowed` };
   const dto = plainToInstance(ImportLineDto, value);
   const errors = await validate(dto, {
     whitelist: true,

@@ -29,5 +29,10 @@ export { UuidPipe } from './validation/uuid.pipe';
 export { encodeCursor, decodeCursor } from './pagination/cursor';
 export { PageOf, PageQueryDto, type Page } from './pagination/page.dto';
 export { registerRequestHooks, routeTemplate } from './http/request-hooks';
-export { MAX_JSON_DEPTH, jsonDepthExceeds, depthLimitedJsonParser } from './http/json-depth';
+export {
+  MAX_JSON_DEPTH,
+  jsonDepthExceeds,
+  depthLimitedJsonParser,
+  findReservedKey,
+} from './http/json-depth';
 export { CommonModule } from './common.module';

@@ -28,6 +28,31 @@ export function jsonDepthExceeds(text: string, max = MAX_JSON_DEPTH): boolean {
   return false;
 }
 
+/** Keys that reach object prototypes or class-transformer's type lookup: never accepted. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The first reserved key (`__proto__`, `constructor`, `prototype`) anywhere in a parsed JSON
+ * value, or undefined. class-transformer treats a `constructor` key as a type and crashes (a
+ * 500) or silently drops the field; refusing the key is the only safe answer.
+ */
+export function findReservedKey(value: unknown, depth = 0): string | undefined {
+  if (value === null || typeof value !== 'object' || depth > MAX_JSON_DEPTH) return undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = findReservedKey(item, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (RESERVED_KEYS.has(key)) return key;
+    const found = findReservedKey((value as Record<string, unknown>)[key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /**
  * Fastify's own JSON parser (prototype-poisoning checks included) behind a nesting limit: a
  * body nested deeper than MAX_JSON_DEPTH is a 400. Register it with Nest's
@@ -48,6 +73,19 @@ export function depthLimitedJsonParser(
       done(error, undefined);
       return;
     }
-    void parse(request, text, done);
+    void parse(request, text, (error, value) => {
+      const reserved = error ? undefined : findReservedKey(value);
+      if (reserved) {
+        done(
+          Object.assign(new Error(`The key "${reserved}" is not allowed in a body`), {
+            statusCode: 400,
+            code: 'FST_ERR_CTP_RESERVED_KEY',
+          }),
+          undefined,
+        );
+        return;
+      }
+      done(error, value);
+    });
   };
 }
