@@ -57,6 +57,14 @@ interface KeyRecord {
  */
 @Injectable()
 export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
+  /** Every replica drops this key from its cache when the transaction commits. */
+  private async notifyKey(manager: EntityManager, id: string): Promise<void> {
+    await this.notifications.notify(
+      manager,
+      IDENTITY_CHANNEL,
+      JSON.stringify({ kind: 'api_key', id }),
+    );
+  }
   private readonly cache = new Map<string, { record: KeyRecord | null; until: number }>();
   private readonly usage = new Map<string, { count: number; lastUsedAt: Date }>();
   private flushTimer?: NodeJS.Timeout;
@@ -208,11 +216,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
           [entity.id, sha256(secret), graceSeconds],
         );
         entity.updatedAt = rows[0].updated_at;
-        await this.notifications.notify(
-          manager,
-          IDENTITY_CHANNEL,
-          JSON.stringify({ kind: 'api_key', id: entity.id }),
-        );
+        await this.notifyKey(manager, entity.id);
         await this.audit.record(manager, {
           action: 'apikey.rotate',
           resourceType: 'api_key',
@@ -235,11 +239,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
           `UPDATE api_keys SET revoked_at = now(), updated_at = now() WHERE id = $1`,
           [entity.id],
         );
-        await this.notifications.notify(
-          manager,
-          IDENTITY_CHANNEL,
-          JSON.stringify({ kind: 'api_key', id: entity.id }),
-        );
+        await this.notifyKey(manager, entity.id);
         await this.audit.record(manager, {
           action: 'apikey.revoke',
           resourceType: 'api_key',
