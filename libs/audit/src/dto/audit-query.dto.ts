@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsEnum,
@@ -32,17 +32,7 @@ export class AuditRangeQueryDto {
 }
 
 /** A page of entries in a time range (used by the narrower lists). */
-export class AuditPageQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Inclusive lower bound' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Exclusive upper bound' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
-}
+export class AuditPageQueryDto extends IntersectionType(PageQueryDto, AuditRangeQueryDto) {}
 
 /** Filters of `GET /api/audit/logs`. */
 export class AuditLogQueryDto extends AuditPageQueryDto {
