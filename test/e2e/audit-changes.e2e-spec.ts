@@ -10,14 +10,17 @@ describe('audit of changes over HTTP (blocks)', () => {
   let t: TestApp;
   let alice: RegisteredUser;
 
-  const entriesFor = async (blockId: string, action?: string) =>
-    (
+  // Sealed first, so each entry has its place in the chain (seq, hash).
+  const entriesFor = async (blockId: string, action?: string) => {
+    await t.app.get(AuditService).drain();
+    return (
       await t.db.query(
         `SELECT * FROM audit_log WHERE resource_type = 'block' AND resource_id = $1
          ${action ? 'AND action = $2' : ''} ORDER BY seq`,
         action ? [blockId, action] : [blockId],
       )
     ).rows;
+  };
 
   beforeAll(async () => {
     t = await startTestApp({ env: BLOCKS_TEST_ENV });

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AuditQueryService, AuditRetentionService, AuditService } from '@app/audit';
 import { type Principal, RequestContext, type RequestStore } from '@app/common';
 import { MetricsService } from '@app/metrics';
-import { appendEntries } from '../../libs/audit/src/audit-writer';
+import { insertUnsealed, sealChains } from '../../libs/audit/src/audit-writer';
 import { createTestDatabase } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -71,6 +71,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     const tenant = randomUUID();
     const p = principal(tenant);
     const id = await change(p, 'first');
+    await audit.drain();
     const { rows } = await t.db.query(`SELECT * FROM audit_log WHERE tenant_id = $1`, [tenant]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -104,6 +105,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     const p = principal(tenant);
     const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => change(p, `c${i}`)));
     expect(new Set(ids).size).toBe(50);
+    await audit.drain();
     const { rows } = await t.db.query(
       `SELECT s.id, count(a.id)::int AS entries FROM scratch s
        LEFT JOIN audit_log a ON a.tenant_id = $1 AND a.resource_id = s.id::text
@@ -118,6 +120,109 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     );
     expect(seqs.rows[0].seqs).toEqual(Array.from({ length: 50 }, (_, i) => String(i + 1)));
     await expect(query.verify(tenant)).resolves.toMatchObject({ valid: true, checked: 50 });
+  });
+
+  it('writes a change entry unsealed in the transaction and seals it right after commit', async () => {
+    const tenant = randomUUID();
+    const p = principal(tenant);
+    let inside: { seq: string | null; hash: string | null } | undefined;
+    await RequestContext.run(store(p), () =>
+      ds.transaction(async (tx) => {
+        await audit.record(tx, { action: 'thing.update', resourceType: 'thing', resourceId: 'x' });
+        [inside] = await tx.query<Array<{ seq: string | null; hash: string | null }>>(
+          `SELECT seq, hash FROM audit_log WHERE tenant_id = $1`,
+          [tenant],
+        );
+      }),
+    );
+    expect(inside).toEqual({ seq: null, hash: null });
+    // No drain: the commit itself announces the entry to the sealer.
+    const deadline = Date.now() + 5_000;
+    let sealed = 0;
+    while (sealed === 0 && Date.now() < deadline) {
+      sealed = await count(
+        `SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND seq = 1 AND hash IS NOT NULL`,
+        [tenant],
+      );
+      if (sealed === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(sealed).toBe(1);
+  });
+
+  it('seals entries nobody announced (a crash between commit and sealing) on its sweep', async () => {
+    const tenant = randomUUID();
+    const p = principal(tenant);
+    // Written outside the service, as a process that died right after its commit leaves them.
+    const orphan = {
+      id: uuidv7(),
+      tenantId: tenant,
+      timestamp: new Date(),
+      userId: p.userId,
+      username: 'alice',
+      apiKeyId: null,
+      action: 'thing.update',
+      resourceType: 'thing',
+      resourceId: 'orphan',
+      method: 'PATCH',
+      path: '/api/things/:id',
+      statusCode: 200,
+      durationMs: 1,
+      ip: '203.0.113.7',
+      userAgent: 'jest',
+      requestId: null,
+      severity: 'info' as const,
+      changes: { before: null, after: { note: 'orphan' } },
+      error: null,
+    };
+    await insertUnsealed(ds, [orphan]);
+    audit.configureQueue({ sweepIntervalMs: 50 });
+    try {
+      const deadline = Date.now() + 5_000;
+      let sealed = 0;
+      while (sealed === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        sealed = await count(`SELECT count(*) FROM audit_log WHERE id = $1 AND seq IS NOT NULL`, [
+          orphan.id,
+        ]);
+      }
+      expect(sealed).toBe(1);
+    } finally {
+      audit.configureQueue({ sweepIntervalMs: 2_000 });
+    }
+    await expect(query.verify(tenant)).resolves.toEqual({
+      valid: true,
+      checked: 1,
+      firstInvalidId: null,
+    });
+  });
+
+  it('lets sealing set only the chain columns of an unsealed entry, once', async () => {
+    const tenant = randomUUID();
+    await change(principal(tenant), 'sealed-once');
+    await audit.drain();
+    const { rows } = await t.db.query(`SELECT id FROM audit_log WHERE tenant_id = $1`, [tenant]);
+    const id = rows[0].id as string;
+    const tryUpdate = (set: string) =>
+      t.db.query(
+        `BEGIN; SELECT set_config('audit.seal', 'on', true); UPDATE audit_log SET ${set} WHERE id = '${id}'; COMMIT`,
+      );
+    await expect(tryUpdate(`seq = 7, prev_hash = 'x', hash = 'y'`)).rejects.toThrow(/append-only/);
+    await t.db.query('ROLLBACK');
+    await expect(tryUpdate(`action = 'forged'`)).rejects.toThrow(/append-only/);
+    await t.db.query('ROLLBACK');
+    // An unsealed entry may not have its content changed on the way into the chain either.
+    await t.db.query(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`);
+    await t.db.query(
+      `UPDATE audit_log SET seq = NULL, prev_hash = NULL, hash = NULL WHERE id = $1`,
+      [id],
+    );
+    await t.db.query(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`);
+    await expect(
+      tryUpdate(`seq = 1, prev_hash = 'x', hash = 'y', action = 'forged'`),
+    ).rejects.toThrow(/append-only/);
+    await t.db.query('ROLLBACK');
+    await audit.sealNow(tenant);
+    await expect(query.verify(tenant)).resolves.toMatchObject({ valid: true, checked: 1 });
   });
 
   it('rolls the change back when its audit entry cannot be written', async () => {
@@ -189,6 +294,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     const tenant = randomUUID();
     const p = principal(tenant);
     for (let i = 0; i < 5; i++) await change(p, `t${i}`);
+    await audit.drain();
     const target = (
       await t.db.query(`SELECT id FROM audit_log WHERE tenant_id = $1 AND seq = 3`, [tenant])
     ).rows[0].id;
@@ -245,6 +351,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     const tenant = randomUUID();
     const p = principal(tenant);
     for (let i = 0; i < 4; i++) await change(p, `d${i}`);
+    await audit.drain();
     const ids = (
       await t.db.query(`SELECT id FROM audit_log WHERE tenant_id = $1 ORDER BY seq`, [tenant])
     ).rows.map((r) => r.id);
@@ -287,7 +394,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
         changes: null,
         error: null,
       }));
-    await ds.transaction((tx) => appendEntries(tx, old(10)));
+    await ds.transaction((tx) => sealChains(tx, [], old(10)));
     const p = principal(tenant);
     for (let i = 0; i < 3; i++) await change(p, `young${i}`);
 
@@ -333,10 +440,11 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       changes: null,
       error: null,
     });
-    await ds.transaction((tx) => appendEntries(tx, [entry(0), entry(1), entry(2)]));
+    await ds.transaction((tx) => sealChains(tx, [], [entry(0), entry(1), entry(2)]));
     await expect(t.app.get(AuditRetentionService).run(90)).resolves.toBeGreaterThanOrEqual(3);
     expect(await count(`SELECT count(*) FROM audit_log WHERE tenant_id = $1`, [tenant])).toBe(0);
     await change(principal(tenant), 'reborn');
+    await audit.drain();
     const { rows } = await t.db.query(`SELECT seq FROM audit_log WHERE tenant_id = $1`, [tenant]);
     expect(rows).toEqual([{ seq: '4' }]);
     await expect(query.verify(tenant)).resolves.toMatchObject({ valid: true, checked: 1 });

@@ -95,6 +95,22 @@ describe('PostgreSQL crash during writes', () => {
         [user.tenantId],
       );
       expect(orphans).toEqual([]);
+      // Entries committed while sealing failed are sealed once the database is back, unasked.
+      await api.waitFor(
+        async () => {
+          const { rows } = await client.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM audit_log WHERE tenant_id = $1 AND seq IS NULL`,
+            [user.tenantId],
+          );
+          return rows[0].n === 0;
+        },
+        15_000,
+        200,
+      );
+      const verified = await api.http.get('/api/audit/verify', { token: user.accessToken });
+      expect(verified.status).toBe(200);
+      expect(verified.body).toMatchObject({ valid: true, firstInvalidId: null });
+      expect(verified.body.checked).toBeGreaterThanOrEqual(acknowledged.length);
     } finally {
       await client.end();
     }

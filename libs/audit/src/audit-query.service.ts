@@ -50,7 +50,9 @@ export class AuditQueryService {
   ): Promise<Page<AuditEntryDto>> {
     const tenantId = RequestContext.tenantId();
     const { from, to } = this.range(filters.from, filters.to);
-    const where = ['tenant_id = $1'];
+    await this.sealPending(tenantId);
+    // Keyset pagination runs on the chain order, so only sealed entries are listed.
+    const where = ['tenant_id = $1', 'seq IS NOT NULL'];
     const params: unknown[] = [tenantId];
     const add = (sql: string, value: unknown): void => {
       params.push(value);
@@ -85,11 +87,19 @@ export class AuditQueryService {
   }
 
   async get(id: string): Promise<AuditEntryDto> {
-    const rows = await this.dataSource.query<ChainedEntry[]>(
-      `SELECT ${SELECT_ENTRY} FROM audit_log WHERE tenant_id = $1 AND id = $2`,
-      [RequestContext.tenantId(), id],
-    );
+    const tenantId = RequestContext.tenantId();
+    const read = (): Promise<ChainedEntry[]> =>
+      this.dataSource.query<ChainedEntry[]>(
+        `SELECT ${SELECT_ENTRY} FROM audit_log WHERE tenant_id = $1 AND id = $2`,
+        [tenantId, id],
+      );
+    let rows = await read();
     if (rows.length === 0) throw new AuditException(AuditErrorCode.AUDIT_ENTRY_NOT_FOUND);
+    if (rows[0].hash === null) {
+      // Committed a moment ago: give it its place in the chain before showing it.
+      await this.audit.sealNow(tenantId);
+      rows = await read();
+    }
     return toResponse(rows[0]);
   }
 
@@ -106,9 +116,10 @@ export class AuditQueryService {
   async exportForCaller(max = 10_000): Promise<AuditEntryDto[]> {
     const principal = RequestContext.principal();
     if (!principal) throw new Error('an export needs an authenticated caller');
+    await this.sealPending(principal.tenantId);
     const rows = await this.dataSource.query<ChainedEntry[]>(
       `SELECT ${SELECT_ENTRY} FROM audit_log WHERE tenant_id = $1 AND user_id = $2
-       ORDER BY audit_log.seq ASC LIMIT $3`,
+       ORDER BY audit_log.seq ASC NULLS LAST, id LIMIT $3`,
       [principal.tenantId, principal.userId, max],
     );
     return rows.map(toResponse);
@@ -155,6 +166,7 @@ export class AuditQueryService {
 
   /** Recomputes the caller's tenant chain from its anchor. */
   async verify(tenantId = RequestContext.tenantId()): Promise<ChainVerification> {
+    await this.sealPending(tenantId);
     const anchors = await this.dataSource.query<Array<{ seq: string; hash: string }>>(
       `SELECT seq::text AS seq, hash FROM audit_anchors WHERE tenant_id = $1`,
       [tenantId],
@@ -193,6 +205,15 @@ export class AuditQueryService {
       });
       return { deleted };
     });
+  }
+
+  /** Seals the tenant's committed entries first, if any wait (an index probe when none do). */
+  private async sealPending(tenantId: string): Promise<void> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM audit_log WHERE tenant_id = $1 AND seq IS NULL LIMIT 1`,
+      [tenantId],
+    );
+    if (rows.length > 0) await this.audit.sealNow(tenantId);
   }
 
   private range(fromText?: string, toText?: string): { from?: Date; to?: Date } {

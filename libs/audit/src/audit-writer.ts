@@ -1,4 +1,10 @@
-import { GENESIS_HASH, type ChainedEntry, entryHash, personalDigest } from './chain/audit-chain';
+import {
+  GENESIS_HASH,
+  type ChainedEntry,
+  type HashedFields,
+  entryHash,
+  personalDigest,
+} from './chain/audit-chain';
 
 /** An entry before it takes its place in the chain (no seq, no hashes yet). */
 export type PendingEntry = Omit<
@@ -11,6 +17,9 @@ export interface Sql {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
 }
 
+/** Most unsealed entries sealed in one transaction (the chain lock is held that long). */
+export const SEAL_BATCH = 2000;
+
 const LOCK_ONE = `SELECT pg_advisory_xact_lock(hashtext($1::text))`;
 
 // Locks in one fixed order (by hash) so two writers holding several tenants never deadlock.
@@ -18,61 +27,170 @@ const LOCK_MANY = `
   SELECT pg_advisory_xact_lock(h)
   FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest($1::text[]) AS t ORDER BY 1) AS locks`;
 
-// The head of each chain: its last entry, else the anchor left by retention, else nothing.
+// The head of each chain: its last sealed entry, else the anchor left by retention, else nothing.
 const HEADS = `
   SELECT t.tenant_id::text AS tenant_id, h.seq::text AS seq, h.hash
   FROM unnest($1::uuid[]) AS t(tenant_id)
   CROSS JOIN LATERAL (
     SELECT seq, hash FROM (
-      (SELECT seq, hash FROM audit_log a WHERE a.tenant_id = t.tenant_id ORDER BY seq DESC LIMIT 1)
+      (SELECT seq, hash FROM audit_log a
+       WHERE a.tenant_id = t.tenant_id AND a.seq IS NOT NULL ORDER BY seq DESC LIMIT 1)
       UNION ALL
       (SELECT seq, hash FROM audit_anchors x WHERE x.tenant_id = t.tenant_id)
     ) AS u ORDER BY seq DESC LIMIT 1
   ) AS h`;
 
+/** Entry rows as stored, mapped back to the chain's shape (for sealing, verification, the API). */
+export const SELECT_ENTRY = `
+  id::text AS id, tenant_id::text AS "tenantId", seq::text AS seq, "timestamp",
+  user_id::text AS "userId", username, api_key_id::text AS "apiKeyId", action,
+  resource_type AS "resourceType", resource_id AS "resourceId", method, path,
+  status_code AS "statusCode", duration_ms AS "durationMs", ip, user_agent AS "userAgent",
+  request_id AS "requestId", severity, changes, error, personal_digest AS "personalDigest",
+  pseudonymised, prev_hash AS "prevHash", hash`;
+
+// Oldest first (ids are UUID v7), found through the partial index on unsealed entries.
+const UNSEALED = `
+  SELECT ${SELECT_ENTRY} FROM audit_log
+  WHERE tenant_id = ANY($1::uuid[]) AND seq IS NULL
+  ORDER BY id LIMIT ${SEAL_BATCH}`;
+
+const SEAL = `
+  UPDATE audit_log AS a SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
+  FROM json_to_recordset($1::json) AS u(id uuid, seq bigint, prev_hash text, hash text)
+  WHERE a.id = u.id AND a.seq IS NULL`;
+
 const COLUMNS = [
-  ['id', 'uuid'],
-  ['tenant_id', 'uuid'],
-  ['seq', 'bigint'],
-  ['timestamp', 'timestamptz'],
-  ['user_id', 'uuid'],
-  ['username', 'text'],
-  ['api_key_id', 'uuid'],
-  ['action', 'text'],
-  ['resource_type', 'text'],
-  ['resource_id', 'text'],
-  ['method', 'text'],
-  ['path', 'text'],
-  ['status_code', 'integer'],
-  ['duration_ms', 'double precision'],
-  ['ip', 'text'],
-  ['user_agent', 'text'],
-  ['request_id', 'text'],
-  ['severity', 'text'],
-  ['changes', 'text'],
-  ['error', 'text'],
-  ['personal_digest', 'text'],
-  ['prev_hash', 'text'],
-  ['hash', 'text'],
+  'id',
+  'tenant_id',
+  'seq',
+  'timestamp',
+  'user_id',
+  'username',
+  'api_key_id',
+  'action',
+  'resource_type',
+  'resource_id',
+  'method',
+  'path',
+  'status_code',
+  'duration_ms',
+  'ip',
+  'user_agent',
+  'request_id',
+  'severity',
+  'changes',
+  'error',
+  'personal_digest',
+  'prev_hash',
+  'hash',
 ] as const;
 
-// One multi-row INSERT for any number of entries: one array parameter per column.
+// Any number of entries as one JSON parameter: JSON.stringify and PostgreSQL's JSON parser are
+// native code, where binding 23 arrays made pg build every array literal in JavaScript.
 const INSERT = `
-  INSERT INTO audit_log (${COLUMNS.map(([c]) => `"${c}"`).join(', ')})
-  SELECT ${COLUMNS.map(([c]) => (c === 'changes' ? `u.changes::jsonb` : `u."${c}"`)).join(', ')}
-  FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
-    AS u(${COLUMNS.map(([c]) => `"${c}"`).join(', ')})`;
+  INSERT INTO audit_log (${COLUMNS.map((c) => `"${c}"`).join(', ')})
+  SELECT ${COLUMNS.map((c) => `r."${c}"`).join(', ')}
+  FROM json_populate_recordset(NULL::audit_log, $1::json) AS r`;
+
+type Row = Record<(typeof COLUMNS)[number], unknown>;
+
+function toRow(e: PendingEntry, digest: string, chain: ChainPlace | null): Row {
+  return {
+    id: e.id,
+    tenant_id: e.tenantId,
+    seq: chain?.seq ?? null,
+    timestamp: e.timestamp.toISOString(),
+    user_id: e.userId,
+    username: e.username,
+    api_key_id: e.apiKeyId,
+    action: e.action,
+    resource_type: e.resourceType,
+    resource_id: e.resourceId,
+    method: e.method,
+    path: e.path,
+    status_code: e.statusCode,
+    duration_ms: e.durationMs,
+    ip: e.ip,
+    user_agent: e.userAgent,
+    request_id: e.requestId,
+    severity: e.severity,
+    changes: e.changes,
+    error: e.error,
+    personal_digest: digest,
+    prev_hash: chain?.prevHash ?? null,
+    hash: chain?.hash ?? null,
+  };
+}
+
+interface ChainPlace {
+  seq: string;
+  prevHash: string;
+  hash: string;
+}
 
 /**
- * Appends entries to their tenants' chains inside the transaction `sql` belongs to: takes each
- * tenant's advisory lock (held until commit, so concurrent writers queue instead of forking),
- * reads the heads, hashes and inserts everything in one statement.
+ * Inserts entries unsealed (no place in the chain yet) in the caller's transaction, so they
+ * commit or roll back with the change they describe. Takes no lock: concurrent changes of one
+ * tenant no longer queue behind each other's commits. `sealChains` seals them after commit.
  */
-export async function appendEntries(sql: Sql, pending: PendingEntry[]): Promise<ChainedEntry[]> {
-  if (pending.length === 0) return [];
-  const tenants = [...new Set(pending.map((e) => e.tenantId))];
+export async function insertUnsealed(sql: Sql, entries: PendingEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map((e) => toRow(e, personalDigest(e), null));
+  await sql.query(INSERT, [JSON.stringify(rows)]);
+}
+
+/**
+ * Gives the committed unsealed entries of `tenants` their place in the chain (oldest first),
+ * then appends `queued` entries already sealed. Must run in a transaction: each tenant's
+ * advisory lock is held until commit, so two sealers queue instead of forking the chain.
+ * Returns how many entries it sealed and what it appended.
+ */
+export async function sealChains(
+  sql: Sql,
+  tenantIds: Iterable<string>,
+  queued: PendingEntry[] = [],
+): Promise<{ sealed: number; appended: ChainedEntry[] }> {
+  const tenants = [...new Set([...tenantIds, ...queued.map((e) => e.tenantId)])];
+  if (tenants.length === 0) return { sealed: 0, appended: [] };
   if (tenants.length === 1) await sql.query(LOCK_ONE, [tenants[0]]);
   else await sql.query(LOCK_MANY, [tenants]);
+  const heads = await readHeads(sql, tenants);
+  const advance = (entry: HashedFields): ChainPlace => {
+    const head = heads.get(entry.tenantId)!;
+    const prevHash = head.hash;
+    const hash = entryHash(prevHash, entry);
+    heads.set(entry.tenantId, { seq: BigInt(entry.seq), hash });
+    return { seq: entry.seq, prevHash, hash };
+  };
+  const nextSeq = (tenantId: string): string => (heads.get(tenantId)!.seq + 1n).toString();
+
+  // Read after the lock: in READ COMMITTED each statement sees what committed before it began.
+  const unsealed = (await sql.query(UNSEALED, [tenants])) as ChainedEntry[];
+  if (unsealed.length > 0) {
+    const seals = unsealed.map((entry) => {
+      const place = advance({ ...entry, seq: nextSeq(entry.tenantId) });
+      return { id: entry.id, seq: place.seq, prev_hash: place.prevHash, hash: place.hash };
+    });
+    await sql.query(`SELECT set_config('audit.seal', 'on', true)`);
+    await sql.query(SEAL, [JSON.stringify(seals)]);
+  }
+
+  const appended: ChainedEntry[] = [];
+  const rows = queued.map((e) => {
+    const digest = personalDigest(e);
+    const place = advance({ ...e, seq: nextSeq(e.tenantId), personalDigest: digest });
+    appended.push({ ...e, ...place, personalDigest: digest, pseudonymised: false });
+    return toRow(e, digest, place);
+  });
+  if (rows.length > 0) await sql.query(INSERT, [JSON.stringify(rows)]);
+  return { sealed: unsealed.length, appended };
+}
+
+async function readHeads(
+  sql: Sql,
+  tenants: string[],
+): Promise<Map<string, { seq: bigint; hash: string }>> {
   const rows = (await sql.query(HEADS, [tenants])) as Array<{
     tenant_id: string;
     seq: string;
@@ -81,55 +199,5 @@ export async function appendEntries(sql: Sql, pending: PendingEntry[]): Promise<
   const heads = new Map<string, { seq: bigint; hash: string }>();
   for (const t of tenants) heads.set(t, { seq: 0n, hash: GENESIS_HASH });
   for (const row of rows) heads.set(row.tenant_id, { seq: BigInt(row.seq), hash: row.hash });
-
-  const chained = pending.map((entry): ChainedEntry => {
-    const head = heads.get(entry.tenantId)!;
-    const seq = (head.seq + 1n).toString();
-    const hashed = { ...entry, seq, personalDigest: personalDigest(entry) };
-    const hash = entryHash(head.hash, hashed);
-    const out: ChainedEntry = { ...hashed, pseudonymised: false, prevHash: head.hash, hash };
-    heads.set(entry.tenantId, { seq: head.seq + 1n, hash });
-    return out;
-  });
-
-  const columns: unknown[][] = COLUMNS.map(() => []);
-  for (const e of chained) {
-    const values = [
-      e.id,
-      e.tenantId,
-      e.seq,
-      e.timestamp.toISOString(),
-      e.userId,
-      e.username,
-      e.apiKeyId,
-      e.action,
-      e.resourceType,
-      e.resourceId,
-      e.method,
-      e.path,
-      e.statusCode,
-      e.durationMs,
-      e.ip,
-      e.userAgent,
-      e.requestId,
-      e.severity,
-      e.changes === null ? null : JSON.stringify(e.changes),
-      e.error,
-      e.personalDigest,
-      e.prevHash,
-      e.hash,
-    ];
-    values.forEach((v, i) => columns[i].push(v));
-  }
-  await sql.query(INSERT, columns);
-  return chained;
+  return heads;
 }
-
-/** Entry rows as stored, mapped back to the chain's shape (for verification and the API). */
-export const SELECT_ENTRY = `
-  id::text AS id, tenant_id::text AS "tenantId", seq::text AS seq, "timestamp",
-  user_id::text AS "userId", username, api_key_id::text AS "apiKeyId", action,
-  resource_type AS "resourceType", resource_id AS "resourceId", method, path,
-  status_code AS "statusCode", duration_ms AS "durationMs", ip, user_agent AS "userAgent",
-  request_id AS "requestId", severity, changes, error, personal_digest AS "personalDigest",
-  pseudonymised, prev_hash AS "prevHash", hash`;

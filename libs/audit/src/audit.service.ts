@@ -2,18 +2,19 @@ import {
   type BeforeApplicationShutdown,
   Inject,
   Injectable,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { LOGGER, type Logger, RequestContext, type RequestStore } from '@app/common';
 import { AppConfig } from '@app/config';
 import { HealthRegistry } from '@app/health';
 import { MetricsService } from '@app/metrics';
 import type { AuditEvent, AuditSeverity } from './audit-event';
-import { type PendingEntry, appendEntries } from './audit-writer';
+import { type PendingEntry, SEAL_BATCH, insertUnsealed, sealChains } from './audit-writer';
 import { cleanOptional, sanitizeChanges } from './chain/sanitize';
 
 /** The chain of events that happen outside any tenant (anonymous refusals, unknown accounts). */
@@ -62,6 +63,11 @@ export interface AuditQueueOptions {
   batchSize: number;
   /** Longest an entry waits before its batch is written. */
   flushIntervalMs: number;
+  /**
+   * How often to look for unsealed entries nobody announced (another replica's, or a crashed
+   * process's); this replica's own are sealed right after their commit.
+   */
+  sweepIntervalMs: number;
 }
 
 export const AUDIT_QUEUE_DEFAULTS: AuditQueueOptions = {
@@ -70,7 +76,15 @@ export const AUDIT_QUEUE_DEFAULTS: AuditQueueOptions = {
   maxWaitMs: 2_000,
   batchSize: 500,
   flushIntervalMs: 250,
+  sweepIntervalMs: 2_000,
 };
+
+/** Tenants with entries written in a transaction, sealed once it commits. */
+const UNSEALED_TENANTS = Symbol('audit.unsealedTenants');
+
+function unsealedTenants(runner: QueryRunner): Set<string> | undefined {
+  return (runner.data as { [UNSEALED_TENANTS]?: Set<string> } | undefined)?.[UNSEALED_TENANTS];
+}
 
 /** Requests whose entry a service already produced (so the HTTP hook adds no second one). */
 const producedEntry = new WeakSet<RequestStore>();
@@ -81,15 +95,19 @@ export function requestHasEntry(store: RequestStore): boolean {
 }
 
 /**
- * The audit trail's write side. Changes are chained inside the caller's transaction; reads,
- * refusals and security events go through a bounded queue written in multi-row batches.
+ * The audit trail's write side. A change's entry is inserted inside the caller's transaction and
+ * sealed into the tenant's hash chain right after commit; reads, refusals and security events go
+ * through a bounded queue written (and sealed) in multi-row batches.
  */
 @Injectable()
 export class AuditService
-  implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private readonly options: AuditQueueOptions = { ...AUDIT_QUEUE_DEFAULTS };
   private queue: PendingEntry[] = [];
+  /** Tenants whose committed entries wait for their place in the chain. */
+  private unsealed = new Set<string>();
+  private lastSweep = 0;
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private waiters: Array<() => void> = [];
@@ -119,8 +137,20 @@ export class AuditService
         },
       };
     });
-    this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer = setInterval(() => this.tick(), this.options.flushIntervalMs);
     this.timer.unref();
+    this.dataSource.subscribers.push({
+      afterTransactionCommit: ({ queryRunner }) => this.afterCommit(queryRunner),
+      afterTransactionRollback: ({ queryRunner }) => {
+        if (!queryRunner.isTransactionActive)
+          delete (queryRunner.data as Record<symbol, unknown>)[UNSEALED_TENANTS];
+      },
+    });
+  }
+
+  /** Seals what a previous run left unsealed (a crash between commit and sealing). */
+  onApplicationBootstrap(): void {
+    void this.sweep();
   }
 
   /** For tests and tuning; call before traffic. */
@@ -128,27 +158,46 @@ export class AuditService
     Object.assign(this.options, options);
     if (this.timer && options.flushIntervalMs) {
       clearInterval(this.timer);
-      this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
+      this.timer = setInterval(() => this.tick(), this.options.flushIntervalMs);
       this.timer.unref();
     }
   }
 
   /**
    * Records the entry of a change inside the caller's transaction: if this throws, the caller's
-   * transaction must roll back, so a committed change always has its entry. It takes the
-   * tenant's chain lock until commit: call it last in the transaction and commit promptly.
+   * transaction must roll back, so a committed change always has its entry. The entry is sealed
+   * into the tenant's chain right after the transaction commits (no lock is held until then).
    */
   async record(manager: EntityManager, event: AuditEvent): Promise<void> {
     const store = RequestContext.current();
     const entry = this.build(event, store, defaultStatus(store));
-    if (manager.queryRunner?.isTransactionActive) {
-      await appendEntries(manager, [entry]);
+    await insertUnsealed(manager, [entry]);
+    const runner = manager.queryRunner;
+    if (runner?.isTransactionActive) {
+      const tenants = unsealedTenants(runner) ?? new Set<string>();
+      tenants.add(entry.tenantId);
+      (runner.data as Record<symbol, unknown>)[UNSEALED_TENANTS] = tenants;
     } else {
-      // Outside a transaction the advisory lock would end with its statement.
-      await manager.transaction((tx) => appendEntries(tx, [entry]));
+      this.requestSeal(entry.tenantId);
     }
     if (store) store.auditRecorded = true;
     this.metrics.observeAction(entry.action, entry.severity, secondsOf(entry.durationMs));
+  }
+
+  /** Seals a tenant's committed entries soon (coalesced with the running batch, if any). */
+  requestSeal(tenantId: string): void {
+    this.unsealed.add(tenantId);
+    void this.flush();
+  }
+
+  /**
+   * Seals a tenant's committed entries now, so what a caller reads next has its place in the
+   * chain (the query side calls it when it sees unsealed entries).
+   */
+  async sealNow(tenantId: string): Promise<void> {
+    this.unsealed.add(tenantId);
+    this.retryAt = 0;
+    await this.flush();
   }
 
   /**
@@ -206,10 +255,10 @@ export class AuditService
     });
   }
 
-  /** Writes everything queued so far (tests, shutdown). */
+  /** Writes everything queued and seals everything committed so far (tests, shutdown). */
   async drain(deadlineMs = 10_000): Promise<void> {
     const until = Date.now() + deadlineMs;
-    while (this.queue.length > 0 || this.flushing) {
+    while (this.queue.length > 0 || this.unsealed.size > 0 || this.flushing) {
       if (Date.now() > until) break;
       this.retryAt = 0;
       await this.flush();
@@ -263,9 +312,41 @@ export class AuditService
     if (this.queue.length >= this.options.batchSize) void this.flush();
   }
 
+  private afterCommit(runner: QueryRunner): void {
+    const tenants = unsealedTenants(runner);
+    if (!tenants || runner.isTransactionActive) return;
+    delete (runner.data as Record<symbol, unknown>)[UNSEALED_TENANTS];
+    for (const tenantId of tenants) this.unsealed.add(tenantId);
+    void this.flush();
+  }
+
+  private tick(): void {
+    if (Date.now() - this.lastSweep >= this.options.sweepIntervalMs) void this.sweep();
+    else void this.flush();
+  }
+
+  /** Finds tenants with unsealed entries in the database, whoever wrote them, and seals them. */
+  private async sweep(): Promise<void> {
+    this.lastSweep = Date.now();
+    if (!this.dataSource.isInitialized || Date.now() < this.retryAt) return;
+    try {
+      const rows = await this.dataSource.query<Array<{ tenant_id: string }>>(
+        `SELECT DISTINCT tenant_id::text AS tenant_id FROM audit_log WHERE seq IS NULL`,
+      );
+      for (const row of rows) this.unsealed.add(row.tenant_id);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'audit sweep for unsealed entries failed');
+    }
+    await this.flush();
+  }
+
   private flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    if (this.queue.length === 0 || Date.now() < this.retryAt || !this.dataSource.isInitialized) {
+    if (
+      (this.queue.length === 0 && this.unsealed.size === 0) ||
+      Date.now() < this.retryAt ||
+      !this.dataSource.isInitialized
+    ) {
       return Promise.resolve();
     }
     this.flushing = this.writeBatches().finally(() => {
@@ -275,21 +356,29 @@ export class AuditService
   }
 
   private async writeBatches(): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 || this.unsealed.size > 0) {
       const batch = this.queue.slice(0, this.options.batchSize);
+      const tenants = [...this.unsealed];
+      this.unsealed.clear();
+      let sealed = 0;
       try {
-        await this.dataSource.transaction((tx) => appendEntries(tx, batch));
+        sealed = await this.dataSource.transaction(
+          async (tx) => (await sealChains(tx, tenants, batch)).sealed,
+        );
       } catch (error) {
+        for (const tenantId of tenants) this.unsealed.add(tenantId);
         this.consecutiveFailures += 1;
         this.metrics.auditWriteFailures.inc();
         this.retryAt = Date.now() + Math.min(5_000, 100 * 2 ** this.consecutiveFailures);
         this.logger.error(
           { err: error, batch: batch.length, depth: this.queue.length },
-          'audit batch write failed; it stays queued and is retried',
+          'audit batch write failed; its entries stay queued (or unsealed) and are retried',
         );
         return;
       }
       this.queue.splice(0, batch.length);
+      // A full seal batch means more may be waiting for the same tenants.
+      if (sealed >= SEAL_BATCH) for (const tenantId of tenants) this.unsealed.add(tenantId);
       this.consecutiveFailures = 0;
       if (!this.isFull) this.release();
     }

@@ -83,6 +83,13 @@ export class AuditEntryDto {
   @ApiProperty({ type: String, nullable: true })
   error!: string | null;
 
-  @ApiProperty({ description: 'sha256(previous hash ‖ canonical entry), hex', example: 'ab12…' })
-  hash!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'sha256(previous hash ‖ canonical entry), hex. Null only for an entry committed a few ' +
+      'milliseconds ago and not yet sealed into the chain (a change is sealed right after commit).',
+    example: 'ab12…',
+  })
+  hash!: string | null;
 }

@@ -2,6 +2,7 @@ import { Init1763769600000 } from './1763769600000-init';
 import { Identity1763769700000 } from './1763769700000-identity';
 import { Blocks1763769800000 } from './1763769800000-blocks';
 import { Audit1763769900000 } from './1763769900000-audit';
+import { AuditSealing1763770000000 } from './1763770000000-audit-sealing';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -13,4 +14,5 @@ export const migrations = [
   Identity1763769700000,
   Blocks1763769800000,
   Audit1763769900000,
+  AuditSealing1763770000000,
 ];
