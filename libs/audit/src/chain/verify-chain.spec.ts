@@ -1,6 +1,7 @@
 import {
   GENESIS_HASH,
   type ChainedEntry,
+  canonicalEntry,
   canonicalJson,
   entryHash,
   personalDigest,
@@ -48,6 +49,54 @@ describe('audit hash chain', () => {
   it('sorts keys at every level so jsonb key order does not matter', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { y: 1, x: 0 }], c: null } })).toBe(
       '{"a":{"c":null,"d":[2,{"x":0,"y":1}]},"b":1}',
+    );
+  });
+
+  it('hashes an entry to the same bytes as ever (existing chains must keep verifying)', () => {
+    const base = {
+      id: '00000000-0000-7000-8000-000000000001',
+      tenantId: '11111111-1111-4111-8111-111111111111',
+      seq: '42',
+      timestamp: new Date(1_700_000_000_123),
+      userId: null,
+      username: 'Zoë ü',
+      apiKeyId: '22222222-2222-4222-8222-222222222222',
+      action: 'block.update',
+      resourceType: 'block',
+      resourceId: 'r"1\\',
+      method: 'PATCH',
+      path: '/api/blocks/:id',
+      statusCode: 200,
+      durationMs: 1.5,
+      ip: '::1',
+      userAgent: null,
+      requestId: 'req-1',
+      severity: 'warning' as const,
+      changes: { before: { b: [1, { y: null, x: 'é' }], a: 1e21 }, after: null },
+      error: 'E\u2028',
+    };
+    // Computed by the first implementation (a generic sorted-keys canonicalJson of the object).
+    const digest = personalDigest(base);
+    expect(digest).toBe('f7f2673f3b55a21779ea3639dd35d54ac3dd8a817b2507094a98482c4e439443');
+    expect(entryHash(GENESIS_HASH, { ...base, personalDigest: digest })).toBe(
+      'e715542ca93565816b03238a8ca7198d61f96ee2b66db3ba8f36aba82a060853',
+    );
+    const {
+      timestamp,
+      personalDigest: personal,
+      username,
+      ip,
+      userAgent,
+      ...rest
+    } = {
+      ...base,
+      personalDigest: digest,
+    };
+    void username;
+    void ip;
+    void userAgent;
+    expect(canonicalEntry({ ...base, personalDigest: digest })).toBe(
+      canonicalJson({ ...rest, personal, timestamp: timestamp.toISOString() }),
     );
   });
 
