@@ -174,7 +174,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       changes: { before: null, after: { note: 'orphan' } },
       error: null,
     };
-    await insertUnsealed(ds, [orphan]);
+    await insertUnsealed(ds.manager, [orphan]);
     audit.configureQueue({ sweepIntervalMs: 50 });
     try {
       const deadline = Date.now() + 5_000;

@@ -5,6 +5,8 @@ import {
   entryHash,
   personalDigest,
 } from './chain/audit-chain';
+import type { EntityManager } from 'typeorm';
+import { type PreparedStatement, preparedQuery } from '@app/database';
 
 /** An entry before it takes its place in the chain (no seq, no hashes yet). */
 export type PendingEntry = Omit<
@@ -88,10 +90,13 @@ const COLUMNS = [
 
 // Any number of entries as one JSON parameter: JSON.stringify and PostgreSQL's JSON parser are
 // native code, where binding 23 arrays made pg build every array literal in JavaScript.
-const INSERT = `
-  INSERT INTO audit_log (${COLUMNS.map((c) => `"${c}"`).join(', ')})
-  SELECT ${COLUMNS.map((c) => `r."${c}"`).join(', ')}
-  FROM json_populate_recordset(NULL::audit_log, $1::json) AS r`;
+const INSERT: PreparedStatement = {
+  name: 'audit_log_insert',
+  text: `
+    INSERT INTO audit_log (${COLUMNS.map((c) => `"${c}"`).join(', ')})
+    SELECT ${COLUMNS.map((c) => `r."${c}"`).join(', ')}
+    FROM json_populate_recordset(NULL::audit_log, $1::json) AS r`,
+};
 
 type Row = Record<(typeof COLUMNS)[number], unknown>;
 
@@ -134,10 +139,13 @@ interface ChainPlace {
  * commit or roll back with the change they describe. Takes no lock: concurrent changes of one
  * tenant no longer queue behind each other's commits. `sealChains` seals them after commit.
  */
-export async function insertUnsealed(sql: Sql, entries: PendingEntry[]): Promise<void> {
+export async function insertUnsealed(
+  manager: EntityManager,
+  entries: PendingEntry[],
+): Promise<void> {
   if (entries.length === 0) return;
   const rows = entries.map((e) => toRow(e, personalDigest(e), null));
-  await sql.query(INSERT, [JSON.stringify(rows)]);
+  await preparedQuery(manager, INSERT, [JSON.stringify(rows)]);
 }
 
 /**
@@ -183,7 +191,7 @@ export async function sealChains(
     appended.push({ ...e, ...place, personalDigest: digest, pseudonymised: false });
     return toRow(e, digest, place);
   });
-  if (rows.length > 0) await sql.query(INSERT, [JSON.stringify(rows)]);
+  if (rows.length > 0) await sql.query(INSERT.text, [JSON.stringify(rows)]);
   return { sealed: unsealed.length, appended };
 }
 
