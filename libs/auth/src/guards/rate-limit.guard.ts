@@ -49,18 +49,19 @@ export class RateLimitGuard extends ThrottlerGuard {
     const key = generateKey(context, tracker, throttler.name ?? 'default');
     const { totalHits, timeToExpire, isBlocked, timeToBlockExpire } =
       await this.storageService.increment(key, ttl, limit, blockDuration, throttler.name ?? '');
-    const headers = {
-      'x-ratelimit-limit': String(limit),
-      'x-ratelimit-remaining': String(Math.max(0, limit - totalHits)),
-      'x-ratelimit-reset': String(timeToExpire),
-    };
+    const remaining = String(Math.max(0, limit - totalHits));
     if (isBlocked) {
       throw new AuthException(AuthErrorCode.RATE_LIMITED, undefined, {
-        ...headers,
+        'x-ratelimit-limit': String(limit),
+        'x-ratelimit-remaining': remaining,
+        'x-ratelimit-reset': String(timeToExpire),
         'retry-after': String(timeToBlockExpire),
       });
     }
-    for (const [name, value] of Object.entries(headers)) void res.header(name, value);
+    void res
+      .header('x-ratelimit-limit', String(limit))
+      .header('x-ratelimit-remaining', remaining)
+      .header('x-ratelimit-reset', String(timeToExpire));
     return true;
   }
 }
