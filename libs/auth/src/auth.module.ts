@@ -25,8 +25,17 @@ import { TokensService } from './tokens.service';
 
 const MINUTE_MS = 60_000;
 
-const hasAuthLimit = (context: { getHandler(): unknown }): boolean =>
-  Reflect.getMetadata(AUTH_RATE_LIMIT_KEY, context.getHandler() as object) === true;
+// Read twice per request (each throttler's skipIf); a handler's metadata never changes.
+const authLimited = new WeakMap<object, boolean>();
+const hasAuthLimit = (context: { getHandler(): unknown }): boolean => {
+  const handler = context.getHandler() as object;
+  let limited = authLimited.get(handler);
+  if (limited === undefined) {
+    limited = Reflect.getMetadata(AUTH_RATE_LIMIT_KEY, handler) === true;
+    authLimited.set(handler, limited);
+  }
+  return limited;
+};
 
 /**
  * Sessions, tokens, the global guards (in this order: authentication, throttling, roles and

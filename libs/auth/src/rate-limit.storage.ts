@@ -4,6 +4,9 @@ import { Redis } from 'ioredis';
 import { LOGGER, type Logger } from '@app/common';
 import { AppConfig } from '@app/config';
 
+// Not exported by @nestjs/throttler's index.
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
 /** One fixed-window count: how many hits so far and how long until the window resets. */
 export interface WindowCount {
   count: number;
@@ -81,22 +84,21 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnModul
     return this.redis?.status === 'ready' ? 'redis' : 'memory';
   }
 
-  /** @nestjs/throttler's contract: a fixed window of `ttl` ms, blocked past `limit`. */
-  async increment(
+  /**
+   * @nestjs/throttler's contract: a fixed window of `ttl` ms, blocked past `limit`. Every
+   * request comes through here: the in-memory path settles at once, without async layers.
+   */
+  increment(
     key: string,
     ttl: number,
     limit: number,
     _blockDuration: number,
     _throttlerName: string,
-  ) {
-    const { count, ttlMs } = await this.incrWindow(key, ttl);
-    const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
-    return {
-      totalHits: count,
-      timeToExpire: seconds,
-      isBlocked: count > limit,
-      timeToBlockExpire: seconds,
-    };
+  ): Promise<ThrottlerStorageRecord> {
+    if (this.redis?.status === 'ready') {
+      return this.incrWindow(key, ttl).then((window) => throttlerRecord(window, limit));
+    }
+    return Promise.resolve(throttlerRecord(this.memoryIncr(key, ttl), limit));
   }
 
   async incrWindow(key: string, ttlMs: number): Promise<WindowCount> {
@@ -171,4 +173,14 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnModul
       'Redis is unreachable: rate limits use this process memory until it answers',
     );
   }
+}
+
+function throttlerRecord({ count, ttlMs }: WindowCount, limit: number): ThrottlerStorageRecord {
+  const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
+  return {
+    totalHits: count,
+    timeToExpire: seconds,
+    isBlocked: count > limit,
+    timeToBlockExpire: seconds,
+  };
 }

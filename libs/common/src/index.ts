@@ -2,6 +2,7 @@ export * from './context/principal';
 export { RequestContext, type RequestStore } from './context/request-context';
 export { resolveRequestId } from './context/request-id';
 export * from './decorators/auth.decorators';
+export { RouteMetadata } from './decorators/route-metadata';
 export { SessionOnly, SESSION_ONLY_KEY } from './decorators/session-only.decorator';
 export { ErrorCode, codeForStatus } from './errors/error-code';
 export {

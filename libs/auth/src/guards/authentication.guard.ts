@@ -1,9 +1,8 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysService } from '@app/api-keys';
-import { IS_PUBLIC_KEY, RequestContext, type Principal } from '@app/common';
+import { IS_PUBLIC_KEY, RequestContext, RouteMetadata, type Principal } from '@app/common';
 import { AuthErrorCode, AuthException } from '../auth.exception';
 
 const QUERY_CREDENTIALS = /[?&](access_token|token|api_key|apikey|x-api-key|key)=/i;
@@ -16,7 +15,7 @@ const QUERY_CREDENTIALS = /[?&](access_token|token|api_key|apikey|x-api-key|key)
 @Injectable()
 export class AuthenticationGuard extends AuthGuard('jwt') {
   constructor(
-    private readonly reflector: Reflector,
+    private readonly reflector: RouteMetadata,
     private readonly apiKeys: ApiKeysService,
   ) {
     super();

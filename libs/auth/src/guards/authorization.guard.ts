@@ -1,9 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import {
   IS_PUBLIC_KEY,
   RequestContext,
   ROLES_KEY,
+  RouteMetadata,
   SCOPES_KEY,
   SESSION_ONLY_KEY,
   type ApiKeyScope,
@@ -19,7 +19,7 @@ import { AuthErrorCode, AuthException } from '../auth.exception';
  */
 @Injectable()
 export class AuthorizationGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(private readonly reflector: RouteMetadata) {}
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];

@@ -34,6 +34,8 @@ export function registerRequestHooks(fastify: FastifyInstance, logger: Logger): 
   });
 
   fastify.addHook('onResponse', (request, reply, done) => {
+    // LOG_LEVEL above info: no line, so build none.
+    if (!logger.isLevelEnabled('info')) return done();
     const store = request.context;
     const durationMs = store ? Number(process.hrtime.bigint() - store.startedAt) / 1e6 : undefined;
     logger.info(

@@ -29,4 +29,20 @@ describe('redact', () => {
     expect(err.err.message).toBe('boom');
     expect(err.err.stack).toContain('Error: boom');
   });
+
+  it('returns what it need not change and copies only what it changes', () => {
+    const clean = { route: '/api/blocks/:id', status: 200, nested: { list: [1, 'a'] } };
+    expect(redact(clean)).toBe(clean);
+    const input = { a: { b: 1 }, c: { password: 'p' }, d: [{ ok: 1 }, { token: 't' }] };
+    const out = redact(input) as typeof input;
+    expect(out).toEqual({
+      a: { b: 1 },
+      c: { password: '[redacted]' },
+      d: [{ ok: 1 }, { token: '[redacted]' }],
+    });
+    expect(out.a).toBe(input.a);
+    expect(out.d[0]).toBe(input.d[0]);
+    expect(input.c.password).toBe('p');
+    expect(redact({ at: new Date(0) })).toEqual({ at: {} });
+  });
 });
