@@ -62,77 +62,61 @@ const SEAL = `
   FROM json_to_recordset($1::json) AS u(id uuid, seq bigint, prev_hash text, hash text)
   WHERE a.id = u.id AND a.seq IS NULL`;
 
+// Column, JSON key of the entry as the app holds it, and type.
 const COLUMNS = [
-  'id',
-  'tenant_id',
-  'seq',
-  'timestamp',
-  'user_id',
-  'username',
-  'api_key_id',
-  'action',
-  'resource_type',
-  'resource_id',
-  'method',
-  'path',
-  'status_code',
-  'duration_ms',
-  'ip',
-  'user_agent',
-  'request_id',
-  'severity',
-  'changes',
-  'error',
-  'personal_digest',
-  'prev_hash',
-  'hash',
+  ['id', 'id', 'uuid'],
+  ['tenant_id', 'tenantId', 'uuid'],
+  ['seq', 'seq', 'bigint'],
+  ['timestamp', 'timestamp', 'timestamptz'],
+  ['user_id', 'userId', 'uuid'],
+  ['username', 'username', 'text'],
+  ['api_key_id', 'apiKeyId', 'uuid'],
+  ['action', 'action', 'text'],
+  ['resource_type', 'resourceType', 'text'],
+  ['resource_id', 'resourceId', 'text'],
+  ['method', 'method', 'text'],
+  ['path', 'path', 'text'],
+  ['status_code', 'statusCode', 'integer'],
+  ['duration_ms', 'durationMs', 'double precision'],
+  ['ip', 'ip', 'text'],
+  ['user_agent', 'userAgent', 'text'],
+  ['request_id', 'requestId', 'text'],
+  ['severity', 'severity', 'text'],
+  ['changes', 'changes', 'jsonb'],
+  ['error', 'error', 'text'],
+  ['personal_digest', 'personalDigest', 'text'],
+  ['prev_hash', 'prevHash', 'text'],
+  ['hash', 'hash', 'text'],
 ] as const;
 
-// Any number of entries as one JSON parameter: JSON.stringify and PostgreSQL's JSON parser are
-// native code, where binding 23 arrays made pg build every array literal in JavaScript.
-const INSERT: PreparedStatement = {
-  name: 'audit_log_insert',
-  text: `
-    INSERT INTO audit_log (${COLUMNS.map((c) => `"${c}"`).join(', ')})
-    SELECT ${COLUMNS.map((c) => `r."${c}"`).join(', ')}
-    FROM json_populate_recordset(NULL::audit_log, $1::json) AS r`,
-};
+// Any number of entries as one JSON parameter, serialised as the app holds them: JSON.stringify
+// and PostgreSQL's JSON parser are native code, where binding 23 arrays made pg build every
+// array literal in JavaScript. Missing keys (an unsealed entry's chain columns) are NULL.
+function insertFromJson(param: number): string {
+  return `
+    INSERT INTO audit_log (${COLUMNS.map(([column]) => `"${column}"`).join(', ')})
+    SELECT ${COLUMNS.map(([, key]) => `r."${key}"`).join(', ')}
+    FROM json_to_recordset($${param}::json)
+      AS r(${COLUMNS.map(([, key, type]) => `"${key}" ${type}`).join(', ')})`;
+}
 
-type Row = Record<(typeof COLUMNS)[number], unknown>;
+const INSERT: PreparedStatement = { name: 'audit_log_insert', text: insertFromJson(1) };
 
-function toRow(e: PendingEntry, digest: string, chain: ChainPlace | null): Row {
-  return {
-    id: e.id,
-    tenant_id: e.tenantId,
-    seq: chain?.seq ?? null,
-    timestamp: e.timestamp.toISOString(),
-    user_id: e.userId,
-    username: e.username,
-    api_key_id: e.apiKeyId,
-    action: e.action,
-    resource_type: e.resourceType,
-    resource_id: e.resourceId,
-    method: e.method,
-    path: e.path,
-    status_code: e.statusCode,
-    duration_ms: e.durationMs,
-    ip: e.ip,
-    user_agent: e.userAgent,
-    request_id: e.requestId,
-    severity: e.severity,
-    changes: e.changes,
-    error: e.error,
-    personal_digest: digest,
-    prev_hash: chain?.prevHash ?? null,
-    hash: chain?.hash ?? null,
+/**
+ * A `WITH` item that inserts the entries of `entriesJson(...)` passed as parameter `$param`,
+ * for a change made by one statement outside any transaction: `WITH <this> INSERT INTO ...`.
+ * PostgreSQL runs a data-modifying WITH item to completion with its statement, so the change
+ * and its entry commit together or not at all, in one round trip instead of four.
+ */
+export function entryCte(param: number): string {
+  return `audit_entry AS (${insertFromJson(param)})`;
+}
+
+/** An entry on its way in: the writer adds its digest (and, when sealing, its chain place). */
+type Draft = PendingEntry &
+  Partial<Pick<ChainedEntry, 'seq' | 'prevHash' | 'hash'>> & {
+    personalDigest?: string;
   };
-}
-
-interface ChainPlace {
-  seq: string;
-  prevHash: string;
-  hash: string;
-}
 
 /**
  * Inserts entries unsealed (no place in the chain yet) in the caller's transaction, so they
@@ -144,23 +128,34 @@ export async function insertUnsealed(
   entries: PendingEntry[],
 ): Promise<void> {
   if (entries.length === 0) return;
-  const rows = entries.map((e) => toRow(e, personalDigest(e), null));
-  await preparedQuery(manager, INSERT, [JSON.stringify(rows)]);
+  await preparedQuery(manager, INSERT, [entriesJson(entries)]);
+}
+
+/** Unsealed entries as the JSON parameter `insertUnsealed` and `entryCte` read. */
+export function entriesJson(entries: PendingEntry[]): string {
+  for (const entry of entries as Draft[]) entry.personalDigest = personalDigest(entry);
+  return JSON.stringify(entries);
+}
+
+interface ChainPlace {
+  seq: string;
+  prevHash: string;
+  hash: string;
 }
 
 /**
  * Gives the committed unsealed entries of `tenants` their place in the chain (oldest first),
- * then appends `queued` entries already sealed. Must run in a transaction: each tenant's
- * advisory lock is held until commit, so two sealers queue instead of forking the chain.
- * Returns how many entries it sealed and what it appended.
+ * then appends `queued` entries already sealed (it fills in their digest and chain place). Must
+ * run in a transaction: each tenant's advisory lock is held until commit, so two sealers queue
+ * instead of forking the chain. Returns how many committed entries it sealed.
  */
 export async function sealChains(
   sql: Sql,
   tenantIds: Iterable<string>,
   queued: PendingEntry[] = [],
-): Promise<{ sealed: number; appended: ChainedEntry[] }> {
+): Promise<{ sealed: number }> {
   const tenants = [...new Set([...tenantIds, ...queued.map((e) => e.tenantId)])];
-  if (tenants.length === 0) return { sealed: 0, appended: [] };
+  if (tenants.length === 0) return { sealed: 0 };
   if (tenants.length === 1) await sql.query(LOCK_ONE, [tenants[0]]);
   else await sql.query(LOCK_MANY, [tenants]);
   const heads = await readHeads(sql, tenants);
@@ -177,22 +172,23 @@ export async function sealChains(
   const unsealed = (await sql.query(UNSEALED, [tenants])) as ChainedEntry[];
   if (unsealed.length > 0) {
     const seals = unsealed.map((entry) => {
-      const place = advance({ ...entry, seq: nextSeq(entry.tenantId) });
+      entry.seq = nextSeq(entry.tenantId); // a fresh row of ours: no copy needed
+      const place = advance(entry);
       return { id: entry.id, seq: place.seq, prev_hash: place.prevHash, hash: place.hash };
     });
     await sql.query(`SELECT set_config('audit.seal', 'on', true)`);
     await sql.query(SEAL, [JSON.stringify(seals)]);
   }
 
-  const appended: ChainedEntry[] = [];
-  const rows = queued.map((e) => {
-    const digest = personalDigest(e);
-    const place = advance({ ...e, seq: nextSeq(e.tenantId), personalDigest: digest });
-    appended.push({ ...e, ...place, personalDigest: digest, pseudonymised: false });
-    return toRow(e, digest, place);
-  });
-  if (rows.length > 0) await sql.query(INSERT.text, [JSON.stringify(rows)]);
-  return { sealed: unsealed.length, appended };
+  for (const entry of queued as Draft[]) {
+    entry.personalDigest = personalDigest(entry);
+    entry.seq = nextSeq(entry.tenantId);
+    const place = advance(entry as HashedFields);
+    entry.prevHash = place.prevHash;
+    entry.hash = place.hash;
+  }
+  if (queued.length > 0) await sql.query(INSERT.text, [JSON.stringify(queued)]);
+  return { sealed: unsealed.length };
 }
 
 async function readHeads(

@@ -14,7 +14,13 @@ import { AppConfig } from '@app/config';
 import { HealthRegistry } from '@app/health';
 import { MetricsService } from '@app/metrics';
 import type { AuditEvent, AuditSeverity } from './audit-event';
-import { type PendingEntry, SEAL_BATCH, insertUnsealed, sealChains } from './audit-writer';
+import {
+  type PendingEntry,
+  SEAL_BATCH,
+  entriesJson,
+  insertUnsealed,
+  sealChains,
+} from './audit-writer';
 import { cleanOptional, sanitizeChanges } from './chain/sanitize';
 
 /** The chain of events that happen outside any tenant (anonymous refusals, unknown accounts). */
@@ -79,6 +85,13 @@ export const AUDIT_QUEUE_DEFAULTS: AuditQueueOptions = {
   sweepIntervalMs: 2_000,
 };
 
+/** An audit entry built for a caller's own statement (see `AuditService.prepareEntry`). */
+export interface PreparedEntry {
+  /** The statement's parameter for `entryCte`. */
+  json: string;
+  entry: PendingEntry;
+}
+
 /** Tenants with entries written in a transaction, sealed once it commits. */
 const UNSEALED_TENANTS = Symbol('audit.unsealedTenants');
 
@@ -108,6 +121,8 @@ export class AuditService
   /** Tenants whose committed entries wait for their place in the chain. */
   private unsealed = new Set<string>();
   private lastSweep = 0;
+  /** Set when everything queued should be written, not just full batches. */
+  private writeAll = false;
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private waiters: Array<() => void> = [];
@@ -184,6 +199,25 @@ export class AuditService
     this.metrics.observeAction(entry.action, entry.severity, secondsOf(entry.durationMs));
   }
 
+  /**
+   * The entry of a change that one statement makes outside any transaction, as the JSON
+   * parameter that the statement's `WITH` item from `entryCte(n)` inserts (atomic with the
+   * change). Call `entryCommitted` once the statement has returned.
+   */
+  prepareEntry(event: AuditEvent): PreparedEntry {
+    const store = RequestContext.current();
+    const entry = this.build(event, store, defaultStatus(store));
+    return { json: entriesJson([entry]), entry };
+  }
+
+  /** After the statement carrying a prepared entry succeeded: seal it and count it. */
+  entryCommitted({ entry }: PreparedEntry): void {
+    const store = RequestContext.current();
+    if (store) store.auditRecorded = true;
+    this.requestSeal(entry.tenantId);
+    this.metrics.observeAction(entry.action, entry.severity, secondsOf(entry.durationMs));
+  }
+
   /** Seals a tenant's committed entries soon (coalesced with the running batch, if any). */
   requestSeal(tenantId: string): void {
     this.unsealed.add(tenantId);
@@ -245,7 +279,7 @@ export class AuditService
    */
   whenWritable(): Promise<void> | undefined {
     if (!this.isFull || this.closed) return undefined;
-    void this.flush();
+    void this.flush(true);
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, this.options.maxWaitMs);
       this.waiters.push(() => {
@@ -261,7 +295,7 @@ export class AuditService
     while (this.queue.length > 0 || this.unsealed.size > 0 || this.flushing) {
       if (Date.now() > until) break;
       this.retryAt = 0;
-      await this.flush();
+      await this.flush(true);
       if (this.queue.length > 0 && this.consecutiveFailures > 0) {
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -322,7 +356,7 @@ export class AuditService
 
   private tick(): void {
     if (Date.now() - this.lastSweep >= this.options.sweepIntervalMs) void this.sweep();
-    else void this.flush();
+    else void this.flush(true);
   }
 
   /** Finds tenants with unsealed entries in the database, whoever wrote them, and seals them. */
@@ -337,13 +371,22 @@ export class AuditService
     } catch (error) {
       this.logger.warn({ err: error }, 'audit sweep for unsealed entries failed');
     }
-    await this.flush();
+    await this.flush(true);
   }
 
-  private flush(): Promise<void> {
+  /**
+   * Starts writing unless a write is running (whose loop then picks this up). `all` writes
+   * everything queued now (the timer, drain, a full queue); otherwise only full batches are
+   * written, so under load every INSERT carries `batchSize` entries, and tenants waiting to be
+   * sealed are sealed.
+   */
+  private flush(all = false): Promise<void> {
+    if (all) this.writeAll = true;
     if (this.flushing) return this.flushing;
     if (
-      (this.queue.length === 0 && this.unsealed.size === 0) ||
+      (!this.hasFullBatch() &&
+        !(this.writeAll && this.queue.length > 0) &&
+        this.unsealed.size === 0) ||
       Date.now() < this.retryAt ||
       !this.dataSource.isInitialized
     ) {
@@ -355,9 +398,19 @@ export class AuditService
     return this.flushing;
   }
 
+  private hasFullBatch(): boolean {
+    return this.queue.length >= this.options.batchSize;
+  }
+
   private async writeBatches(): Promise<void> {
-    while (this.queue.length > 0 || this.unsealed.size > 0) {
-      const batch = this.queue.slice(0, this.options.batchSize);
+    for (;;) {
+      // A write-everything request covers what is queued now; what arrives meanwhile waits for a
+      // full batch or the next tick, instead of trickling out in many small transactions.
+      const all = this.writeAll || this.closed || this.isFull;
+      this.writeAll = false;
+      const take = all || this.hasFullBatch() ? this.options.batchSize : 0;
+      const batch = this.queue.slice(0, take);
+      if (batch.length === 0 && this.unsealed.size === 0) return;
       const tenants = [...this.unsealed];
       this.unsealed.clear();
       let sealed = 0;
@@ -367,6 +420,7 @@ export class AuditService
         );
       } catch (error) {
         for (const tenantId of tenants) this.unsealed.add(tenantId);
+        if (all) this.writeAll = true;
         this.consecutiveFailures += 1;
         this.metrics.auditWriteFailures.inc();
         this.retryAt = Date.now() + Math.min(5_000, 100 * 2 ** this.consecutiveFailures);

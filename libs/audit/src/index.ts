@@ -1,5 +1,6 @@
 export { AuditModule } from './audit.module';
-export { AuditService, SYSTEM_TENANT_ID } from './audit.service';
+export { AuditService, SYSTEM_TENANT_ID, type PreparedEntry } from './audit.service';
+export { entryCte } from './audit-writer';
 export { AuditQueryService } from './audit-query.service';
 export { AuditRetentionService } from './audit-retention.service';
 export type { AuditEvent, AuditSeverity } from './audit-event';

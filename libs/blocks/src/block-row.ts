@@ -41,7 +41,9 @@ export function toBlockDto(row: BlockRow): BlockDto {
  * What the audit trail keeps of a block's state: every field but the content itself, which the
  * versions table keeps; a hash and a length identify it.
  */
-export function auditSnapshot(row: BlockRow | null): Record<string, unknown> | null {
+export function auditSnapshot(
+  row: Pick<BlockRow, 'title' | 'content' | 'type' | 'tags' | 'metadata' | 'version'> | null,
+): Record<string, unknown> | null {
   if (!row) return null;
   return {
     title: row.title,

@@ -121,16 +121,34 @@ describe('BlocksService', () => {
     await expect(service.updateIn(manager, ID, { title: 'x' })).rejects.toThrow('No tenant');
   });
 
-  it('records the audit entry of a create with the content hashed, not copied', async () => {
-    const { manager } = fakeManager(null);
-    await inRequest(() => service.createIn(manager, { title: 'T', content: 'secret body' }));
-    const event = (audit.record.mock.calls[0] as unknown[])[1] as {
-      changes: { after: Record<string, unknown> };
+  it('creates a block and its audit entry in one statement, the content hashed, not copied', async () => {
+    const pool = { query: jest.fn(async () => ({ rows: [row({ version: 1 })] })) };
+    const manager = { connection: { driver: { master: pool } } };
+    const entryAudit = {
+      prepareEntry: jest.fn(() => ({ json: '[{"entry":1}]', entry: {} })),
+      entryCommitted: jest.fn(),
     };
-    expect(event.changes.after).toMatchObject({
-      contentLength: 7,
-      contentSha256: expect.any(String),
+    const creator = new BlocksService(
+      { driver: { master: pool }, manager } as unknown as DataSource,
+      entryAudit as unknown as AuditService,
+    );
+    await inRequest(() => creator.create({ title: 'T', content: 'secret body' }));
+    const event = (entryAudit.prepareEntry.mock.calls[0] as unknown[])[0] as {
+      resourceId: string;
+      changes: { before: unknown; after: Record<string, unknown> };
+    };
+    expect(event.changes).toMatchObject({
+      before: null,
+      after: { title: 'T', version: 1, contentLength: 11, contentSha256: expect.any(String) },
     });
     expect(JSON.stringify(event)).not.toContain('content"');
+    const [statement] = pool.query.mock.calls[0] as unknown as [
+      { text: string; values: unknown[] },
+    ];
+    expect(statement.text).toMatch(/^WITH audit_entry AS \(\s*INSERT INTO audit_log/);
+    expect(statement.values[0]).toBe(event.resourceId);
+    expect(statement.values[1]).toBe(TENANT);
+    expect(statement.values[8]).toBe('[{"entry":1}]');
+    expect(entryAudit.entryCommitted).toHaveBeenCalledTimes(1);
   });
 });
