@@ -100,6 +100,38 @@ describe('audit hash chain', () => {
     );
   });
 
+  it('hashes a read entry (no changes) through its fast path to the same bytes', () => {
+    const read = {
+      id: '00000000-0000-7000-8000-000000000002',
+      tenantId: '11111111-1111-4111-8111-111111111111',
+      seq: '7',
+      timestamp: new Date(1_700_000_000_456),
+      userId: '33333333-3333-4333-8333-333333333333',
+      username: null,
+      apiKeyId: null,
+      action: 'block.read',
+      resourceType: 'block',
+      resourceId: '\ud800x"\u0000',
+      method: 'GET',
+      path: '/api/blocks/:id',
+      statusCode: 200,
+      durationMs: NaN,
+      ip: '127.0.0.1',
+      userAgent: 'UA ü',
+      requestId: undefined as unknown as null,
+      severity: 'info' as const,
+      changes: null,
+      error: null,
+    };
+    // Computed by the generic implementation before the fast path existed.
+    const digest = personalDigest(read);
+    expect(digest).toBe('54e4665b94212bf7a3a6cebe10bf64bf4f1f6c499b5e9f684780cf4861411707');
+    expect(personalDigest({ ...read })).toBe(digest); // and again, from the digest cache
+    expect(entryHash('f'.repeat(64), { ...read, personalDigest: digest })).toBe(
+      '8689a561f5a162efacca810befd069fdbb07489a34cd8989347b9619ad658409',
+    );
+  });
+
   it('verifies an intact chain across pages', async () => {
     const entries = chain(25);
     await expect(verifyChain(null, reader(entries), 10)).resolves.toEqual({

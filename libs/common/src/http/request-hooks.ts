@@ -11,7 +11,8 @@ declare module 'fastify' {
 
 /** Route template for logs and metrics: never the raw path (ids would explode cardinality). */
 export function routeTemplate(request: FastifyRequest): string {
-  return request.routeOptions?.url ?? 'unmatched';
+  // The context holds it from onRequest on: Fastify's routeOptions getter builds an object per read.
+  return request.context?.route ?? request.routeOptions?.url ?? 'unmatched';
 }
 
 /**
