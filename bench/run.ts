@@ -19,7 +19,7 @@ import { startEmbeddedPostgres } from '../libs/database/src/embedded-postgres';
 import { type BenchArgs, parseArgs } from './lib/args';
 import { pickFilters, seedBlocksSql } from './lib/seed';
 import { load, type LoadResult } from './lib/load';
-import { ServerProcess, pin, run } from './lib/processes';
+import { ServerProcess, pin, run, stopAllServers } from './lib/processes';
 import {
   type ScenarioReport,
   type SoakSample,
@@ -699,6 +699,19 @@ async function main(): Promise<void> {
   const canPin = args.pin && cpus().length >= 2 && existsSync('/usr/bin/taskset');
   let stopPg: () => Promise<void> = async () => undefined;
   let exitCode = 0;
+  // Ctrl-C or a kill: stop what this run started (the embedded PostgreSQL would outlive us) and
+  // remove the scratch directory, as a finished run does.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stdout.write(`\n${signal}: stopping the servers and PostgreSQL…\n`);
+      void stopAllServers()
+        .then(() => stopPg())
+        .finally(() => {
+          if (!args.keep) rmSync(workDir, { recursive: true, force: true });
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        });
+    });
+  }
   try {
     let databaseUrl = args.databaseUrl;
     if (!databaseUrl) {

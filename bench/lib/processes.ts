@@ -24,6 +24,14 @@ export interface MemorySample {
   external: number;
 }
 
+/** Servers started and not yet exited, so an interrupted run can stop them. */
+const running = new Set<ServerProcess>();
+
+/** Stops every server still running (an interrupted run). */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop(5_000)));
+}
+
 /** A server under test in its own child process. */
 export class ServerProcess {
   private exited: Promise<number | null>;
@@ -32,7 +40,13 @@ export class ServerProcess {
     readonly name: string,
     readonly child: ChildProcess,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    running.add(this);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        running.delete(this);
+        resolve(code);
+      }),
+    );
   }
 
   static async start(options: ServerOptions): Promise<ServerProcess> {
