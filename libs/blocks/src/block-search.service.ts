@@ -12,12 +12,12 @@ import {
   decodeCursor,
   encodeCursor,
 } from '@app/common';
+import { leanQuery, pgPool } from '@app/database';
 import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
 import type { BlockDto } from './dto/block.dto';
 import { BlockSort } from './dto/block-type';
 import type { ListBlocksQueryDto } from './dto/list-blocks-query.dto';
 import type { SearchHitDto, SuggestionsDto } from './dto/search.dto';
-import { leanQuery, pgPool } from './sql';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SUGGESTIONS = 10;

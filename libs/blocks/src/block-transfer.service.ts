@@ -15,6 +15,7 @@ import {
   findReservedKey,
   jsonDepthExceeds,
 } from '@app/common';
+import { pgPool } from '@app/database';
 import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
 import { blockLimits } from './block-limits';
 import { BlocksErrorCode, BlocksException } from './blocks.exception';
@@ -22,7 +23,7 @@ import { BlocksService } from './blocks.service';
 import { ImportLineDto, type ImportResultDto } from './dto/import.dto';
 import { NDJSON } from './ndjson';
 import { type NdjsonLine, ndjsonLines } from './ndjson-lines';
-import { pgPool, queryRows } from './sql';
+import { queryRows } from './sql';
 
 /** Rows fetched per cursor round trip: bounds memory even when blocks hold 1 MiB each. */
 const EXPORT_BATCH_ROWS = 32;

@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService, entryCte } from '@app/audit';
 import { RequestContext } from '@app/common';
-import { type PreparedStatement, preparedQuery } from '@app/database';
+import { type PreparedStatement, leanQuery, pgPool, preparedQuery } from '@app/database';
 import {
   BLOCK_COLUMNS,
   type BlockRow,
@@ -19,7 +19,7 @@ import { BlockType } from './dto/block-type';
 import type { CreateBlockDto } from './dto/create-block.dto';
 import type { UpdateBlockDto } from './dto/update-block.dto';
 import { etagOf, ifMatchHolds } from './etag';
-import { leanQuery, pgPool, queryRows } from './sql';
+import { queryRows } from './sql';
 
 /** The hot write of a create, prepared once per connection (TypeORM would re-plan it per call). */
 const INSERT_BLOCK: PreparedStatement = {

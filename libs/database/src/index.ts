@@ -6,4 +6,4 @@ export { resolveDatabase } from './resolve-database';
 export { freePort } from './free-port';
 export { migrations } from './migrations';
 export { SnakeNamingStrategy } from './snake-naming.strategy';
-export { preparedQuery, type PreparedStatement } from './prepared-query';
+export { leanQuery, pgPool, preparedQuery, type PreparedStatement } from './prepared-query';
