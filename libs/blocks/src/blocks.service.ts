@@ -132,7 +132,11 @@ export class BlocksService {
     id: string = uuidv7(),
     action = 'block.create',
   ): Promise<BlockDto> {
-    const [row] = await preparedQuery<BlockRow>(manager, INSERT_BLOCK, insertValues(id, fields));
+    const [row] = await preparedQuery<BlockRow>(
+      manager,
+      INSERT_BLOCK,
+      insertValues(id, withDefaults(fields)),
+    );
     await this.record(manager, action, row.id, null, row);
     return toBlockDto(row);
   }
@@ -276,16 +280,15 @@ function withDefaults(fields: BlockFields): Required<BlockFields> {
 }
 
 /** The parameters of INSERT_BLOCK. */
-function insertValues(id: string, fields: BlockFields): unknown[] {
-  const f = withDefaults(fields);
+function insertValues(id: string, fields: Required<BlockFields>): unknown[] {
   return [
     id,
     RequestContext.tenantId(),
-    f.title,
-    f.content,
-    f.type,
-    f.tags,
-    JSON.stringify(f.metadata),
+    fields.title,
+    fields.content,
+    fields.type,
+    fields.tags,
+    JSON.stringify(fields.metadata),
     actorId(),
   ];
 }
