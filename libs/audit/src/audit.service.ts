@@ -93,11 +93,7 @@ export interface PreparedEntry {
 }
 
 /** Tenants with entries written in a transaction, sealed once it commits. */
-const UNSEALED_TENANTS = Symbol('audit.unsealedTenants');
-
-function unsealedTenants(runner: QueryRunner): Set<string> | undefined {
-  return (runner.data as { [UNSEALED_TENANTS]?: Set<string> } | undefined)?.[UNSEALED_TENANTS];
-}
+const unsealedByTransaction = new WeakMap<QueryRunner, Set<string>>();
 
 /** Requests whose entry a service already produced (so the HTTP hook adds no second one). */
 const producedEntry = new WeakSet<RequestStore>();
@@ -157,8 +153,7 @@ export class AuditService
     this.dataSource.subscribers.push({
       afterTransactionCommit: ({ queryRunner }) => this.afterCommit(queryRunner),
       afterTransactionRollback: ({ queryRunner }) => {
-        if (!queryRunner.isTransactionActive)
-          delete (queryRunner.data as Record<symbol, unknown>)[UNSEALED_TENANTS];
+        if (!queryRunner.isTransactionActive) unsealedByTransaction.delete(queryRunner);
       },
     });
   }
@@ -189,14 +184,12 @@ export class AuditService
     await insertUnsealed(manager, [entry]);
     const runner = manager.queryRunner;
     if (runner?.isTransactionActive) {
-      const tenants = unsealedTenants(runner) ?? new Set<string>();
-      tenants.add(entry.tenantId);
-      (runner.data as Record<symbol, unknown>)[UNSEALED_TENANTS] = tenants;
+      const tenants = unsealedByTransaction.get(runner) ?? new Set<string>();
+      unsealedByTransaction.set(runner, tenants.add(entry.tenantId));
     } else {
       this.requestSeal(entry.tenantId);
     }
-    if (store) store.auditRecorded = true;
-    this.metrics.observeAction(entry.action, entry.severity, secondsOf(entry.durationMs));
+    this.recorded(entry, store);
   }
 
   /**
@@ -212,9 +205,13 @@ export class AuditService
 
   /** After the statement carrying a prepared entry succeeded: seal it and count it. */
   entryCommitted({ entry }: PreparedEntry): void {
-    const store = RequestContext.current();
-    if (store) store.auditRecorded = true;
     this.requestSeal(entry.tenantId);
+    this.recorded(entry, RequestContext.current());
+  }
+
+  /** A change's entry is in: the HTTP hook adds no second one, and the action is counted. */
+  private recorded(entry: PendingEntry, store: RequestStore | undefined): void {
+    if (store) store.auditRecorded = true;
     this.metrics.observeAction(entry.action, entry.severity, secondsOf(entry.durationMs));
   }
 
@@ -343,13 +340,13 @@ export class AuditService
       return;
     }
     this.queue.push(entry);
-    if (this.queue.length >= this.options.batchSize) void this.flush();
+    if (this.hasFullBatch()) void this.flush();
   }
 
   private afterCommit(runner: QueryRunner): void {
-    const tenants = unsealedTenants(runner);
+    const tenants = unsealedByTransaction.get(runner);
     if (!tenants || runner.isTransactionActive) return;
-    delete (runner.data as Record<symbol, unknown>)[UNSEALED_TENANTS];
+    unsealedByTransaction.delete(runner);
     for (const tenantId of tenants) this.unsealed.add(tenantId);
     void this.flush();
   }
@@ -384,9 +381,7 @@ export class AuditService
     if (all) this.writeAll = true;
     if (this.flushing) return this.flushing;
     if (
-      (!this.hasFullBatch() &&
-        !(this.writeAll && this.queue.length > 0) &&
-        this.unsealed.size === 0) ||
+      (this.queue.length === 0 && this.unsealed.size === 0) ||
       Date.now() < this.retryAt ||
       !this.dataSource.isInitialized
     ) {
