@@ -17,6 +17,39 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  *   entries (most reads) are found by walking the chain order, and no longer pay two index
  *   insertions each.
  */
+/**
+ * The append-only trigger's function, as the audit migration made it; with `sealing`, it also
+ * lets through the one UPDATE that seals an unsealed entry.
+ */
+function refuseChangeFunction(sealing: boolean): string {
+  const seal = `
+        -- Sealing may only give an unsealed entry its place in the chain, once.
+        IF TG_OP = 'UPDATE' AND current_setting('audit.seal', true) = 'on'
+           AND OLD.seq IS NULL AND NEW.seq IS NOT NULL
+           AND to_jsonb(NEW) - ARRAY['seq', 'prev_hash', 'hash']
+             = to_jsonb(OLD) - ARRAY['seq', 'prev_hash', 'hash'] THEN
+          RETURN NEW;
+        END IF;`;
+  return `
+      CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'DELETE' AND current_setting('audit.purge', true) = 'on' THEN
+          RETURN OLD;
+        END IF;${sealing ? seal : ''}
+        -- Pseudonymisation may only erase the actor's personal data, nothing else.
+        IF TG_OP = 'UPDATE' AND current_setting('audit.pseudonymise', true) = 'on'
+           AND NEW.pseudonymised AND NEW.username IS NULL AND NEW.ip IS NULL
+           AND NEW.user_agent IS NULL
+           AND to_jsonb(NEW) - ARRAY['username', 'ip', 'user_agent', 'pseudonymised']
+             = to_jsonb(OLD) - ARRAY['username', 'ip', 'user_agent', 'pseudonymised'] THEN
+          RETURN NEW;
+        END IF;
+        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
+          USING ERRCODE = 'insufficient_privilege';
+      END $$`;
+}
+
 export class AuditSealing1763770000000 implements MigrationInterface {
   name = 'AuditSealing1763770000000';
 
@@ -42,52 +75,12 @@ export class AuditSealing1763770000000 implements MigrationInterface {
       `CREATE INDEX audit_log_tenant_status_idx ON audit_log (tenant_id, status_code, seq)
        WHERE status_code >= 400`,
     );
-    await queryRunner.query(`
-      CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger
-      LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'DELETE' AND current_setting('audit.purge', true) = 'on' THEN
-          RETURN OLD;
-        END IF;
-        -- Sealing may only give an unsealed entry its place in the chain, once.
-        IF TG_OP = 'UPDATE' AND current_setting('audit.seal', true) = 'on'
-           AND OLD.seq IS NULL AND NEW.seq IS NOT NULL
-           AND to_jsonb(NEW) - ARRAY['seq', 'prev_hash', 'hash']
-             = to_jsonb(OLD) - ARRAY['seq', 'prev_hash', 'hash'] THEN
-          RETURN NEW;
-        END IF;
-        -- Pseudonymisation may only erase the actor's personal data, nothing else.
-        IF TG_OP = 'UPDATE' AND current_setting('audit.pseudonymise', true) = 'on'
-           AND NEW.pseudonymised AND NEW.username IS NULL AND NEW.ip IS NULL
-           AND NEW.user_agent IS NULL
-           AND to_jsonb(NEW) - ARRAY['username', 'ip', 'user_agent', 'pseudonymised']
-             = to_jsonb(OLD) - ARRAY['username', 'ip', 'user_agent', 'pseudonymised'] THEN
-          RETURN NEW;
-        END IF;
-        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
-          USING ERRCODE = 'insufficient_privilege';
-      END $$`);
+    await queryRunner.query(refuseChangeFunction(true));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     // Unsealed entries cannot satisfy the old NOT NULL columns: seal them (run the API) first.
-    await queryRunner.query(`
-      CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger
-      LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'DELETE' AND current_setting('audit.purge', true) = 'on' THEN
-          RETURN OLD;
-        END IF;
-        IF TG_OP = 'UPDATE' AND current_setting('audit.pseudonymise', true) = 'on'
-           AND NEW.pseudonymised AND NEW.username IS NULL AND NEW.ip IS NULL
-           AND NEW.user_agent IS NULL
-           AND to_jsonb(NEW) - ARRAY['username', 'ip', 'user_agent', 'pseudonymised']
-             = to_jsonb(OLD) - ARRAY['username', 'ip', 'user_agent', 'pseudonymised'] THEN
-          RETURN NEW;
-        END IF;
-        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
-          USING ERRCODE = 'insufficient_privilege';
-      END $$`);
+    await queryRunner.query(refuseChangeFunction(false));
     await queryRunner.query(`DROP INDEX audit_log_tenant_status_idx`);
     await queryRunner.query(
       `CREATE INDEX audit_log_tenant_status_idx ON audit_log (tenant_id, status_code, seq)`,
