@@ -69,12 +69,10 @@ export function personalDigest(entry: {
   const key = `${entry.username}\u0000${entry.ip}\u0000${entry.userAgent}`;
   let digest = digests.get(key);
   if (digest === undefined) {
+    // Only strings and nulls: JSON.stringify of the keys in sorted order is canonicalJson.
     digest = createHash('sha256')
       .update(
-        canonicalFields(
-          ['ip', 'userAgent', 'username'],
-          [entry.ip, entry.userAgent, entry.username],
-        ),
+        JSON.stringify({ ip: entry.ip, userAgent: entry.userAgent, username: entry.username }),
       )
       .digest('hex');
     if (digests.size >= DIGEST_CACHE_SIZE) digests.clear();
@@ -86,87 +84,32 @@ export function personalDigest(entry: {
 const DIGEST_CACHE_SIZE = 4096;
 const digests = new Map<string, string>();
 
-// The entry's keys in the order canonicalJson sorts them, so the hot path (every audit entry is
-// hashed once when sealed) skips building, listing and sorting an object, with the same bytes.
-const ENTRY_KEYS = [
-  'action',
-  'apiKeyId',
-  'changes',
-  'durationMs',
-  'error',
-  'id',
-  'method',
-  'path',
-  'personal',
-  'requestId',
-  'resourceId',
-  'resourceType',
-  'seq',
-  'severity',
-  'statusCode',
-  'tenantId',
-  'timestamp',
-  'userId',
-] as const;
-
 /** Everything of an entry except its own hash and the previous one, in canonical form. */
 export function canonicalEntry(entry: HashedFields): string {
-  if (entry.changes === null) {
-    // Reads and refusals: only strings, finite-or-not numbers and nulls, so one native
-    // JSON.stringify of the keys inserted in sorted order gives canonicalJson's exact bytes.
-    return JSON.stringify({
-      action: entry.action,
-      apiKeyId: entry.apiKeyId,
-      changes: null,
-      durationMs: entry.durationMs,
-      error: entry.error,
-      id: entry.id,
-      method: entry.method,
-      path: entry.path,
-      personal: entry.personalDigest,
-      requestId: entry.requestId,
-      resourceId: entry.resourceId,
-      resourceType: entry.resourceType,
-      seq: String(entry.seq),
-      severity: entry.severity,
-      statusCode: entry.statusCode,
-      tenantId: entry.tenantId,
-      timestamp: entry.timestamp.toISOString(),
-      userId: entry.userId,
-    });
-  }
-  return canonicalFields(ENTRY_KEYS, [
-    entry.action,
-    entry.apiKeyId,
-    entry.changes,
-    entry.durationMs,
-    entry.error,
-    entry.id,
-    entry.method,
-    entry.path,
-    entry.personalDigest,
-    entry.requestId,
-    entry.resourceId,
-    entry.resourceType,
-    String(entry.seq),
-    entry.severity,
-    entry.statusCode,
-    entry.tenantId,
-    entry.timestamp.toISOString(),
-    entry.userId,
-  ]);
-}
-
-/** canonicalJson of an object whose keys are given already sorted (undefined values left out). */
-function canonicalFields(sortedKeys: readonly string[], values: unknown[]): string {
-  let out = '{';
-  for (let i = 0; i < sortedKeys.length; i++) {
-    const value = values[i];
-    if (value === undefined) continue;
-    if (out.length > 1) out += ',';
-    out += `${JSON.stringify(sortedKeys[i])}:${canonicalJson(value)}`;
-  }
-  return `${out}}`;
+  // Keys inserted in sorted order: without changes the entry holds only strings, numbers and
+  // nulls, so the native JSON.stringify gives canonicalJson's exact bytes (every read entry is
+  // hashed once when sealed); changes need canonicalJson's key sorting at every level.
+  const fields = {
+    action: entry.action,
+    apiKeyId: entry.apiKeyId,
+    changes: entry.changes,
+    durationMs: entry.durationMs,
+    error: entry.error,
+    id: entry.id,
+    method: entry.method,
+    path: entry.path,
+    personal: entry.personalDigest,
+    requestId: entry.requestId,
+    resourceId: entry.resourceId,
+    resourceType: entry.resourceType,
+    seq: String(entry.seq),
+    severity: entry.severity,
+    statusCode: entry.statusCode,
+    tenantId: entry.tenantId,
+    timestamp: entry.timestamp.toISOString(),
+    userId: entry.userId,
+  };
+  return entry.changes === null ? JSON.stringify(fields) : canonicalJson(fields);
 }
 
 /** `sha256(previous hash ‖ canonical JSON of the entry)`, hex. */
