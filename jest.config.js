@@ -68,6 +68,7 @@ const libs = [
   'blocks',
   'health',
   'metrics',
+  'workers',
 ];
 const moduleNameMapper = Object.fromEntries(
   libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`]),

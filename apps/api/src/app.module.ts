@@ -11,6 +11,7 @@ import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
 import { MetricsModule } from '@app/metrics';
 import { UsersModule } from '@app/users';
+import { WorkersModule } from '@app/workers';
 
 /** Composition only: the libraries, the global filter and the global validation pipe. */
 @Module({})
@@ -26,6 +27,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         CommonModule.forRoot(logger),
         DatabaseModule,
+        WorkersModule,
         HealthModule,
         MetricsModule.forRoot(config),
         AuditModule,

@@ -36,4 +36,11 @@ export class AppConfig {
     maxMetadataBytes: number;
     importMaxBytes: number;
   };
+  /** The worker-thread pool for CPU-heavy work (WORKERS_* variables). */
+  readonly workers!: {
+    maxThreads: number;
+    maxQueue: number;
+    taskTimeoutMs: number;
+    maxMemoryMb: number;
+  };
 }

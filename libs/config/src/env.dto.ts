@@ -203,4 +203,32 @@ export class EnvDto {
   @IsInt()
   @Min(1024)
   BLOCKS_IMPORT_MAX_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WORKERS_MAX_THREADS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10000)
+  WORKERS_MAX_QUEUE?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  WORKERS_TASK_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(16)
+  @Max(4096)
+  WORKERS_MAX_MEMORY_MB?: number;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -81,6 +82,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxTagLength: env.BLOCKS_MAX_TAG_LENGTH ?? 64,
       maxMetadataBytes: env.BLOCKS_MAX_METADATA_BYTES ?? 16 * 1024,
       importMaxBytes: env.BLOCKS_IMPORT_MAX_BYTES ?? 100 * MIB,
+    },
+    workers: {
+      maxThreads: env.WORKERS_MAX_THREADS ?? Math.max(1, Math.min(4, availableParallelism())),
+      maxQueue: env.WORKERS_MAX_QUEUE ?? 64,
+      taskTimeoutMs: env.WORKERS_TASK_TIMEOUT_MS ?? 5000,
+      maxMemoryMb: env.WORKERS_MAX_MEMORY_MB ?? 128,
     },
   });
 }
