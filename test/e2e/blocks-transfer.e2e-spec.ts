@@ -41,13 +41,12 @@ describe('blocks: bulk, export, import', () => {
     it('applies creates, updates and deletes in order and reports each', async () => {
       const a = await createBlock(t.http, user.accessToken, { title: 'A' });
       const b = await createBlock(t.http, user.accessToken, { title: 'B' });
-      const newId = randomUUID();
       const res = await bulk([
         { op: 'create', data: { title: 'C', tags: ['bulk'] } },
-        { op: 'create', id: newId, data: { title: 'D' } },
+        { op: 'create', data: { title: 'D' } },
         { op: 'update', id: a.id, data: { title: 'A2' } },
         { op: 'delete', id: b.id },
-        { op: 'update', id: newId, data: { content: 'made in the same request' } },
+        { op: 'update', id: a.id, data: { content: 'changed twice in one request' } },
       ]);
       expect(res.status).toBe(200);
       expect(res.body.results.map((r: any) => [r.index, r.op])).toEqual([
@@ -58,10 +57,10 @@ describe('blocks: bulk, export, import', () => {
         [4, 'update'],
       ]);
       expect(res.body.results[0].block).toMatchObject({ title: 'C', tags: ['bulk'], version: 1 });
-      expect(res.body.results[1].id).toBe(newId);
+      expect(res.body.results[1].block).toMatchObject({ id: res.body.results[1].id, title: 'D' });
       expect(res.body.results[2].block).toMatchObject({ id: a.id, title: 'A2', version: 2 });
       expect(res.body.results[3]).toEqual({ index: 3, op: 'delete', id: b.id });
-      expect(res.body.results[4].block).toMatchObject({ id: newId, version: 2 });
+      expect(res.body.results[4].block).toMatchObject({ id: a.id, version: 3 });
       expect((await t.http.get(`/api/blocks/${b.id}`, { token: user.accessToken })).status).toBe(
         404,
       );
@@ -80,9 +79,10 @@ describe('blocks: bulk, export, import', () => {
       expect(res.body.detail).toMatch(/^operations\[3\] \(update\): /);
       expect(await snapshot(user.tenantId)).toEqual(before);
 
+      // the server makes every new id: a chosen one is refused before anything runs
       const dup = await bulk([{ op: 'create', id: a.id, data: { title: 'same id' } }]);
-      expect(dup.status).toBe(409);
-      expect(dup.body.detail).toMatch(/^operations\[0\]/);
+      expect(dup.status).toBe(400);
+      expect(dup.body.errors).toEqual([expect.objectContaining({ field: 'operations.0.id' })]);
       expect(await snapshot(user.tenantId)).toEqual(before);
     });
 
@@ -327,8 +327,16 @@ describe('blocks: bulk, export, import', () => {
 
       const updated = await t.http.get(`/api/blocks/${existing.id}`, { token: user.accessToken });
       expect(updated.body).toMatchObject({ content: 'new', version: 2 });
-      const created = await t.http.get(`/api/blocks/${newId}`, { token: user.accessToken });
-      expect(created.body).toMatchObject({ title: 'With my id', type: 'markdown' });
+      // an id the tenant does not hold is not taken over: the block gets a server-made id
+      expect((await t.http.get(`/api/blocks/${newId}`, { token: user.accessToken })).status).toBe(
+        404,
+      );
+      const created = await t.db.query(
+        `SELECT id, type FROM blocks WHERE tenant_id = $1 AND title = 'With my id'`,
+        [user.tenantId],
+      );
+      expect(created.rows).toEqual([{ id: expect.any(String), type: 'markdown' }]);
+      expect(created.rows[0].id).not.toBe(newId);
       const back = await t.http.get(`/api/blocks/${deleted.id}`, { token: user.accessToken });
       expect(back.body.title).toBe('Deleted, back');
     });

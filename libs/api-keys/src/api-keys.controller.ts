@@ -28,9 +28,12 @@ export class ApiKeysController {
   @ApiOperation({
     operationId: 'createApiKey',
     summary: 'Create a key; the full key is in this answer only',
+    description:
+      'rateLimitPerMinute may not exceed the limit of your role (403); a user may hold at most ' +
+      'API_KEYS_MAX_PER_USER live keys (409).',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  @ApiProblems(400, 401, 403, 429)
+  @ApiProblems(400, 401, 403, 409, 429)
   create(@Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return this.apiKeys.create(dto);
   }

@@ -5,6 +5,8 @@ export enum ApiKeysErrorCode {
   SCOPE_EXCEEDS_ROLE = 'SCOPE_EXCEEDS_ROLE',
   ADMIN_ONLY = 'ADMIN_ONLY',
   EXPIRY_IN_PAST = 'EXPIRY_IN_PAST',
+  RATE_LIMIT_EXCEEDS_ROLE = 'RATE_LIMIT_EXCEEDS_ROLE',
+  TOO_MANY_KEYS = 'TOO_MANY_KEYS',
 }
 
 const TABLE: ErrorTable<ApiKeysErrorCode> = {
@@ -15,6 +17,14 @@ const TABLE: ErrorTable<ApiKeysErrorCode> = {
   },
   [ApiKeysErrorCode.ADMIN_ONLY]: { status: 403, detail: 'Only admins may list every key' },
   [ApiKeysErrorCode.EXPIRY_IN_PAST]: { status: 400, detail: 'expiresAt must be in the future' },
+  [ApiKeysErrorCode.RATE_LIMIT_EXCEEDS_ROLE]: {
+    status: 403,
+    detail: 'A key cannot have a rate limit beyond its owner’s role',
+  },
+  [ApiKeysErrorCode.TOO_MANY_KEYS]: {
+    status: 409,
+    detail: 'The most live API keys a user may have is reached; revoke one first',
+  },
 };
 
 /** Failures of the api-keys module. */

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { AuditService } from '@app/audit';
 import type { Logger } from '@app/common';
 import type { PgNotifications } from '@app/database';
+import type { AppConfig } from '@app/config';
 import type { UsersService } from '@app/users';
 import { ApiKeysService, sha256 } from './api-keys.service';
 
@@ -50,6 +51,10 @@ describe('ApiKeysService.authenticate', () => {
       { currentAuthState, onUserEnded: jest.fn() } as unknown as UsersService,
       notifications,
       {} as AuditService,
+      {
+        rateLimit: { perRole: { admin: 1000, user: 1000, guest: 1000 } },
+        apiKeys: { maxPerUser: 25 },
+      } as unknown as AppConfig,
       { warn: jest.fn() } as unknown as Logger,
     );
     service.onModuleInit();

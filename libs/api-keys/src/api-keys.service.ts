@@ -15,6 +15,7 @@ import {
   type Principal,
   type Role,
 } from '@app/common';
+import { AppConfig } from '@app/config';
 import { PgNotifications } from '@app/database';
 import { IDENTITY_CHANNEL, UsersService, assertKey, parseIdentityEvent } from '@app/users';
 import { ApiKeysErrorCode, ApiKeysException } from './api-keys.exception';
@@ -74,6 +75,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     private readonly users: UsersService,
     private readonly notifications: PgNotifications,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -122,7 +124,11 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
       method: 'api-key',
       apiKeyId: record.id,
       scopes: record.scopes,
-      rateLimitPerMinute: record.rateLimitPerMinute,
+      // Capped at request time too: the owner's role (or its limit) may have changed since.
+      rateLimitPerMinute: Math.min(
+        record.rateLimitPerMinute ?? Number.POSITIVE_INFINITY,
+        this.config.rateLimit.perRole[owner.role],
+      ),
     };
   }
 
@@ -132,9 +138,17 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now())
       throw new ApiKeysException(ApiKeysErrorCode.EXPIRY_IN_PAST);
+    const ceiling = this.config.rateLimit.perRole[principal.role];
+    if (dto.rateLimitPerMinute !== undefined && dto.rateLimitPerMinute > ceiling) {
+      throw new ApiKeysException(
+        ApiKeysErrorCode.RATE_LIMIT_EXCEEDS_ROLE,
+        `rateLimitPerMinute may be at most ${ceiling}, the limit of your role`,
+      );
+    }
     const prefix = newPrefix();
     const secret = randomBytes(32).toString('base64url');
     return this.dataSource.transaction(async (manager) => {
+      await this.assertBelowKeyCap(manager, principal.userId);
       const entity = await manager.save(
         manager.create(ApiKeyEntity, {
           id: uuidv7(),
@@ -163,6 +177,26 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
       this.cache.delete(prefix);
       return this.toCreated(entity, `cb_${prefix}_${secret}`);
     });
+  }
+
+  /**
+   * At most API_KEYS_MAX_PER_USER live keys per user. The owner's row is locked first, so
+   * concurrent creates of one user count one after another.
+   */
+  private async assertBelowKeyCap(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [userId]);
+    const [{ n }] = await manager.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM api_keys
+       WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [userId],
+    );
+    const max = this.config.apiKeys.maxPerUser;
+    if (n >= max) {
+      throw new ApiKeysException(
+        ApiKeysErrorCode.TOO_MANY_KEYS,
+        `You have ${max} live API keys, the most allowed; revoke one first`,
+      );
+    }
   }
 
   async list(query: ListApiKeysDto): Promise<Page<ApiKeyDto>> {

@@ -57,8 +57,11 @@ const hasAuthLimit = (context: { getHandler(): unknown }): boolean => {
           {
             name: 'default',
             ttl: MINUTE_MS,
-            limit: () =>
-              RequestContext.principal()?.rateLimitPerMinute ?? config.rateLimit.perMinute,
+            limit: () => {
+              const principal = RequestContext.principal();
+              if (!principal) return config.rateLimit.perMinute;
+              return principal.rateLimitPerMinute ?? config.rateLimit.perRole[principal.role];
+            },
             skipIf: hasAuthLimit,
           },
           {

@@ -38,7 +38,7 @@ export class AuthService {
   async login(dto: LoginDto): Promise<TokenResponseDto> {
     const userId = await this.users.findLoginId(dto.login);
     const account = this.lockout.accountKey(userId, dto.login);
-    await this.lockout.assertNotLocked(account);
+    const attempt = await this.lockout.begin(account);
     const user = await this.users.verifyCredentials(userId, dto.password);
     if (!user) {
       const state = userId ? await this.users.getAuthState(userId) : null;
@@ -51,10 +51,10 @@ export class AuthService {
         tenantId: state?.tenantId,
         actor: { userId, username: state?.username ?? null },
       });
-      await this.lockout.recordFailure(account, { userId, tenantId: state?.tenantId });
+      this.lockout.failed(attempt, { userId, tenantId: state?.tenantId });
       throw new AuthException(AuthErrorCode.INVALID_CREDENTIALS);
     }
-    await this.lockout.reset(account);
+    await this.lockout.succeeded(attempt);
     const session = await this.sessions.create(user, clientInfo());
     this.audit.enqueue({
       action: 'auth.login',
@@ -94,12 +94,21 @@ export class AuthService {
     return this.users.updateMe(principal.userId, dto);
   }
 
+  /** A wrong `currentPassword` counts toward the same lockout as a failed login. */
   async changePassword(principal: Principal, dto: ChangePasswordDto): Promise<void> {
+    const attempt = await this.lockout.begin(this.lockout.accountKey(principal.userId, ''));
     await this.users.changePassword(
       principal.userId,
       dto.currentPassword,
       dto.newPassword,
       (manager) => this.sessions.revokeOthers(manager, principal.userId, principal.sessionId),
+      (correct) =>
+        correct
+          ? this.lockout.succeeded(attempt)
+          : this.lockout.failed(attempt, {
+              userId: principal.userId,
+              tenantId: principal.tenantId,
+            }),
     );
   }
 

@@ -137,6 +137,25 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnModul
     }
   }
 
+  /**
+   * Sets `key` only when it does not exist (Redis `SET NX PX`): true for the one caller that set
+   * it, so of many concurrent callers exactly one wins.
+   */
+  async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
+    if (this.redis?.status === 'ready') {
+      try {
+        return (await this.redis.set(key, '1', 'PX', ttlMs, 'NX')) === 'OK';
+      } catch (error) {
+        this.warn(error);
+      }
+    }
+    const now = Date.now();
+    const entry = this.memory.get(key);
+    if (entry && entry.expiresAt > now) return false;
+    this.memory.set(key, { count: 1, expiresAt: now + ttlMs });
+    return true;
+  }
+
   async del(...keys: string[]): Promise<void> {
     for (const key of keys) this.memory.delete(key);
     if (this.redis?.status === 'ready') {

@@ -64,11 +64,7 @@ export class BlockBulkService {
       for (const [index, { operation, data }] of prepared.entries()) {
         try {
           if (operation.op === BulkOp.CREATE) {
-            const block = await this.blocks.createIn(
-              manager,
-              data as CreateBlockDto,
-              operation.id?.toLowerCase(),
-            );
+            const block = await this.blocks.createIn(manager, data as CreateBlockDto);
             results.push({ index, op: operation.op, id: block.id, block });
           } else if (operation.op === BulkOp.UPDATE) {
             const id = operation.id!.toLowerCase();
@@ -105,6 +101,10 @@ function prepare(
   const errors: FieldError[] = [];
   if (operation.op !== BulkOp.CREATE && !operation.id) {
     errors.push({ field: `${at}.id`, message: `is required for ${operation.op}` });
+  }
+  // Ids are global: a chosen id that another tenant holds would answer differently from a free one.
+  if (operation.op === BulkOp.CREATE && operation.id !== undefined) {
+    errors.push({ field: `${at}.id`, message: 'must be absent for create (the server makes ids)' });
   }
   if (operation.op === BulkOp.DELETE) {
     if (operation.data !== undefined) {

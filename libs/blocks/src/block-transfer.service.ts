@@ -253,20 +253,14 @@ export class BlockTransferService {
       return 'created';
     }
     const id = dto.id.toLowerCase();
-    const [owner] = await queryRows<{ mine: boolean }>(
+    const [owned] = await queryRows<{ id: string }>(
       manager,
-      `SELECT tenant_id = $2 AS mine FROM blocks WHERE id = $1`,
+      `SELECT id FROM blocks WHERE id = $1 AND tenant_id = $2`,
       [id, RequestContext.tenantId()],
     );
-    if (owner && !owner.mine) {
-      // Same answer as a clash, without saying whose block holds the id.
-      throw new BlocksException(
-        BlocksErrorCode.BLOCK_NOT_FOUND,
-        'id cannot be used; omit it to create a new block',
-      );
-    }
-    if (!owner) {
-      await this.blocks.createIn(manager, fields, id, 'block.import');
+    if (!owned) {
+      // Not this tenant's id (free or another tenant's, alike): a new block with a new id.
+      await this.blocks.createIn(manager, fields, undefined, 'block.import');
       return 'created';
     }
     // A deleted block comes back with the imported state.

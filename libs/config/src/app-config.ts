@@ -14,7 +14,16 @@ export class AppConfig {
   /** A used refresh token presented again within this many seconds gets the same successor (0..10; 0: always reuse). */
   readonly refreshReuseGraceSeconds!: number;
   readonly admin!: { email?: string; username?: string; password?: string };
-  readonly rateLimit!: { perMinute: number; authPerMinute: number; loginMaxFailures: number };
+  readonly rateLimit!: {
+    perMinute: number;
+    authPerMinute: number;
+    loginMaxFailures: number;
+    /** Per user of each role; an API key's own limit may not exceed its owner's role limit. */
+    perRole: { admin: number; user: number; guest: number };
+    /** Requests per IP per minute that fail authentication before the IP is refused outright. */
+    failedAuthPerMinute: number;
+  };
+  readonly apiKeys!: { maxPerUser: number };
   readonly redisUrl?: string;
   /** Fastify's `trustProxy`: false, true, a hop count, or a list of IPs/CIDRs. */
   readonly trustProxy!: boolean | number | string[];

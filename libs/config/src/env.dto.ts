@@ -99,6 +99,36 @@ export class EnvDto {
   LOGIN_MAX_FAILURES?: number;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE_ADMIN?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE_USER?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE_GUEST?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  API_KEYS_MAX_PER_USER?: number;
+
+  @IsOptional()
   @IsUrl(
     { protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true },
     { message: 'REDIS_URL must be a redis:// or rediss:// URL' },

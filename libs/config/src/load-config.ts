@@ -45,6 +45,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const dataDir = resolve(env.DATA_DIR ?? './.data');
+  const perMinute = env.RATE_LIMIT_PER_MINUTE ?? 300;
   return Object.assign(new AppConfig(), {
     env: nodeEnv,
     isProduction,
@@ -58,10 +59,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS ?? 0,
     admin: { email: env.ADMIN_EMAIL, username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD },
     rateLimit: {
-      perMinute: env.RATE_LIMIT_PER_MINUTE ?? 300,
+      perMinute,
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE ?? 10,
       loginMaxFailures: env.LOGIN_MAX_FAILURES ?? 5,
+      perRole: {
+        admin: env.RATE_LIMIT_PER_MINUTE_ADMIN ?? perMinute,
+        user: env.RATE_LIMIT_PER_MINUTE_USER ?? perMinute,
+        guest: env.RATE_LIMIT_PER_MINUTE_GUEST ?? perMinute,
+      },
+      failedAuthPerMinute: env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE ?? 60,
     },
+    apiKeys: { maxPerUser: env.API_KEYS_MAX_PER_USER ?? 25 },
     redisUrl: env.REDIS_URL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, isProduction),

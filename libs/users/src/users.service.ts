@@ -259,9 +259,12 @@ export class UsersService implements OnModuleInit {
     currentPassword: string,
     newPassword: string,
     inTransaction: (manager: EntityManager) => Promise<void>,
+    // Told the outcome of the current-password check before anything else can fail.
+    currentChecked: (correct: boolean) => Promise<void> | void = () => undefined,
   ): Promise<void> {
     assertKey(userId);
     const current = await this.verifyCredentials(userId, currentPassword);
+    await currentChecked(current !== null);
     if (!current) throw new UsersException(UsersErrorCode.INVALID_CURRENT_PASSWORD);
     this.assertPassword(newPassword, current, 'newPassword');
     const passwordHash = await this.passwords.hash(newPassword);

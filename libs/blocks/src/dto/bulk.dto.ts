@@ -27,7 +27,8 @@ export class BulkOperationDto {
 
   @ApiPropertyOptional({
     format: 'uuid',
-    description: 'Required for update and delete; optional for create (a new UUID otherwise)',
+    description:
+      'Required for update and delete; absent for create (the server makes every new id, so no answer depends on ids held by other tenants)',
   })
   @IsOptional()
   @IsUUID('all')

@@ -10,8 +10,9 @@ import {
 import { BlockType } from './block-type';
 
 /**
- * One NDJSON line of an import: a block as export writes it. `id` chooses the block to upsert;
- * version, timestamps and authors are accepted (so an export imports unchanged) but ignored.
+ * One NDJSON line of an import: a block as export writes it. An `id` of the caller's tenant
+ * (live or deleted) is updated; any other id creates a new block with a new server-made id.
+ * Version, timestamps and authors are accepted (so an export imports unchanged) but ignored.
  */
 export class ImportLineDto {
   @IsOptional()
