@@ -203,4 +203,33 @@ export class EnvDto {
   @IsInt()
   @Min(1024)
   BLOCKS_IMPORT_MAX_BYTES?: number;
+
+  @IsOptional()
+  @IsString()
+  TENANT_CONCURRENCY?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  TENANT_CONCURRENCY_MAX?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  INSTANCE_CONCURRENCY_MAX?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(30000)
+  CONCURRENCY_WAIT_MS?: number;
+
+  @IsOptional()
+  @IsString()
+  STATEMENT_TIMEOUTS_MS?: string;
 }
