@@ -36,6 +36,11 @@ const FAMILIES: Record<string, string> = {
   process_resident_memory_bytes: 'gauge',
   nodejs_eventloop_lag_seconds: 'gauge',
   nodejs_heap_size_used_bytes: 'gauge',
+  nodejs_eventloop_lag_p99_seconds: 'gauge',
+  nodejs_eventloop_lag_max_seconds: 'gauge',
+  tenant_concurrency_rejections_total: 'counter',
+  tenant_concurrency_in_flight: 'gauge',
+  query_timeouts_total: 'counter',
 };
 
 describe('metrics: /metrics on the main port, open by default', () => {
@@ -112,6 +117,22 @@ describe('metrics: /metrics on the main port, open by default', () => {
     expect(sum(samples, 'audit_queue_depth')).toBe(0);
     expect(sum(samples, 'audit_write_failures_total')).toBe(0);
     expect(sum(samples, 'process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
+    // Event-loop lag from prom-client's histogram of the loop's delay: a real, positive reading.
+    expect(sum(samples, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThan(0);
+    expect(sum(samples, 'nodejs_eventloop_lag_max_seconds')).toBeGreaterThanOrEqual(
+      sum(samples, 'nodejs_eventloop_lag_p99_seconds'),
+    );
+    // Every operation class is sampled from the start (zeros, not gaps).
+    for (const operation of ['search', 'related', 'export', 'import', 'bulk']) {
+      const rejections = samples.filter(
+        (s) => s.name === 'tenant_concurrency_rejections_total' && s.labels.operation === operation,
+      );
+      expect(rejections.map((s) => [s.labels.scope, s.value]).sort()).toEqual([
+        ['instance', 0],
+        ['tenant', 0],
+      ]);
+      expect(sum(samples, 'tenant_concurrency_in_flight', { operation })).toBe(0);
+    }
 
     for (const sample of samples) {
       for (const value of Object.values(sample.labels)) {

@@ -102,3 +102,12 @@ app.kubernetes.io/component: api
 {{- define "content-blocks.metricsPortName" -}}
 {{- if gt (int .Values.metrics.port) 0 }}metrics{{ else }}http{{ end }}
 {{- end }}
+
+{{/* A map of operation class to number as the app reads it: `bulk=4,export=2` (sorted keys). */}}
+{{- define "content-blocks.classMap" -}}
+{{- $parts := list }}
+{{- range $class, $value := . }}
+{{- $parts = append $parts (printf "%s=%d" $class (int64 $value)) }}
+{{- end }}
+{{- join "," $parts }}
+{{- end }}

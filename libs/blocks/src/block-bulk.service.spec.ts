@@ -1,4 +1,5 @@
 import type { AuditService } from '@app/audit';
+import type { TenantConcurrency } from '@app/common';
 import type { DataSource } from 'typeorm';
 import { BlockBulkService } from './block-bulk.service';
 import type { BlocksService } from './blocks.service';
@@ -10,6 +11,7 @@ describe('BlockBulkService validation', () => {
     { transaction } as unknown as DataSource,
     {} as BlocksService,
     {} as AuditService,
+    {} as TenantConcurrency,
   );
 
   const apply = (operations: unknown[]) =>

@@ -9,8 +9,10 @@ import {
   type FieldError,
   ProblemException,
   RequestContext,
+  TenantConcurrency,
   flattenValidationErrors,
 } from '@app/common';
+import { setStatementTimeout } from '@app/database';
 import { BlocksErrorCode } from './blocks.exception';
 import { BlocksService } from './blocks.service';
 import {
@@ -40,6 +42,7 @@ export class BlockBulkService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly blocks: BlocksService,
     private readonly audit: AuditService,
+    private readonly concurrency: TenantConcurrency,
   ) {}
 
   async apply(request: BulkRequestDto): Promise<BulkResponseDto> {
@@ -58,7 +61,13 @@ export class BlockBulkService {
       });
     }
 
+    // Validation above is CPU only; the transaction holds a connection, so it counts.
+    return this.concurrency.run('bulk', RequestContext.tenantId(), () => this.write(prepared));
+  }
+
+  private write(prepared: Prepared[]): Promise<BulkResponseDto> {
     return this.dataSource.transaction(async (manager) => {
+      await setStatementTimeout(manager, this.concurrency.statementTimeoutMs('bulk'));
       const results: BulkResultDto[] = [];
       const counts = { create: 0, update: 0, delete: 0 };
       for (const [index, { operation, data }] of prepared.entries()) {
@@ -93,10 +102,13 @@ export class BlockBulkService {
   }
 }
 
-function prepare(
-  operation: BulkOperationDto,
-  index: number,
-): { operation: BulkOperationDto; data?: CreateBlockDto | UpdateBlockDto; errors: FieldError[] } {
+interface Prepared {
+  operation: BulkOperationDto;
+  data?: CreateBlockDto | UpdateBlockDto;
+  errors: FieldError[];
+}
+
+function prepare(operation: BulkOperationDto, index: number): Prepared {
   const at = `operations.${index}`;
   const errors: FieldError[] = [];
   if (operation.op !== BulkOp.CREATE && !operation.id) {

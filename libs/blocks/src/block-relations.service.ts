@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '@app/audit';
-import { RequestContext } from '@app/common';
+import { RequestContext, TenantConcurrency } from '@app/common';
+import { setStatementTimeout } from '@app/database';
 import { BlocksErrorCode, BlocksException } from './blocks.exception';
 import { actorId } from './blocks.service';
 import type { RelationType } from './dto/block-type';
@@ -27,6 +28,7 @@ export class BlockRelationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly concurrency: TenantConcurrency,
   ) {}
 
   async create(sourceId: string, targetId: string, type: RelationType): Promise<RelationDto> {
@@ -96,11 +98,26 @@ export class BlockRelationsService {
    * Every live block within `depth` hops of a live block, following edges both ways. The
    * recursive CTE uses UNION over (id, depth), so each node enters once per depth and the
    * depth bound ends the walk: a cycle can never make it loop. Deleted blocks and their edges
-   * are skipped.
+   * are skipped. A deep walk is heavy: it runs within the tenant's cap for traversals, in a
+   * read-only transaction whose statements are capped by the class's statement timeout.
    */
-  async related(blockId: string, depth = 1, type?: RelationType): Promise<RelatedGraphDto> {
+  related(blockId: string, depth = 1, type?: RelationType): Promise<RelatedGraphDto> {
     const tenantId = RequestContext.tenantId();
-    const manager = this.dataSource.manager;
+    return this.concurrency.run('related', tenantId, () =>
+      this.dataSource.transaction(async (manager) => {
+        await setStatementTimeout(manager, this.concurrency.statementTimeoutMs('related'));
+        return this.walk(manager, tenantId, blockId, depth, type);
+      }),
+    );
+  }
+
+  private async walk(
+    manager: EntityManager,
+    tenantId: string,
+    blockId: string,
+    depth: number,
+    type?: RelationType,
+  ): Promise<RelatedGraphDto> {
     const nodes = await queryRows<{ id: string; title: string; type: string; depth: number }>(
       manager,
       `WITH RECURSIVE walk(id, depth) AS (

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import {
   CommonErrorCode,
@@ -9,10 +9,11 @@ import {
   type Page,
   ProblemException,
   RequestContext,
+  TenantConcurrency,
   decodeCursor,
   encodeCursor,
 } from '@app/common';
-import { leanQuery, pgPool } from '@app/database';
+import { leanQuery, pgPool, withStatementTimeout } from '@app/database';
 import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
 import type { BlockDto } from './dto/block.dto';
 import { BlockSort } from './dto/block-type';
@@ -44,7 +45,10 @@ const HEADLINE_OPTIONS =
 export class BlockSearchService {
   private readonly pool: Pool;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    private readonly concurrency: TenantConcurrency,
+  ) {
     this.pool = pgPool(dataSource);
   }
 
@@ -103,13 +107,27 @@ export class BlockSearchService {
     return { items: page.map(toBlockDto), nextCursor };
   }
 
+  /** A broad search is heavy: within the tenant's search cap and its statement timeout. */
+  search(q: string, limit = 20, cursor?: string): Promise<Page<SearchHitDto>> {
+    return this.concurrency.run('search', RequestContext.tenantId(), () =>
+      withStatementTimeout(this.pool, this.concurrency.statementTimeoutMs('search'), (db) =>
+        this.rankedSearch(db, q, limit, cursor),
+      ),
+    );
+  }
+
   /**
    * Ranked by ts_rank_cd (title weighted above tags above content), then id, among the
    * MAX_SEARCH_CANDIDATES most recently updated matches; the cursor
    * carries the last score exactly (float4 text round-trips) and id. Headlines are computed
    * only for the page returned.
    */
-  async search(q: string, limit = 20, cursor?: string): Promise<Page<SearchHitDto>> {
+  private async rankedSearch(
+    db: PoolClient,
+    q: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<SearchHitDto>> {
     const params: unknown[] = [RequestContext.tenantId(), q, limit + 1];
     let after = '';
     if (cursor) {
@@ -118,7 +136,7 @@ export class BlockSearchService {
       params.push(c.r, c.id);
       after = 'WHERE (score < $4::real OR (score = $4::real AND id > $5::uuid))';
     }
-    const rows = await leanQuery<BlockRow & { score: number; highlight: string }>(this.pool, {
+    const rows = await leanQuery<BlockRow & { score: number; highlight: string }>(db, {
       text: `WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq),
        candidates AS (
          SELECT b.id, b.search_vector

@@ -10,12 +10,15 @@ import { AppConfig } from '@app/config';
 import {
   MAX_JSON_DEPTH,
   ProblemException,
+  type Release,
   RequestContext,
+  TenantConcurrency,
   flattenValidationErrors,
+  isQueryCancelled,
   findReservedKey,
   jsonDepthExceeds,
 } from '@app/common';
-import { pgPool } from '@app/database';
+import { pgPool, setStatementTimeout } from '@app/database';
 import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
 import { blockLimits } from './block-limits';
 import { BlocksErrorCode, BlocksException } from './blocks.exception';
@@ -28,13 +31,8 @@ import { queryRows } from './sql';
 /** Rows fetched per cursor round trip: bounds memory even when blocks hold 1 MiB each. */
 const EXPORT_BATCH_ROWS = 32;
 /** Longest an export may stream, and longest it may wait for a client that stopped reading. */
-const EXPORT_MAX_MINUTES = 30;
+const EXPORT_MAX_MS = 30 * 60_000;
 const EXPORT_STALL_MS = 60_000;
-/**
- * Exports running at once per process: each holds a pool connection for its whole duration,
- * so more would starve the requests sharing the pool.
- */
-export const MAX_CONCURRENT_EXPORTS = 4;
 /** Lines per import transaction, and the most text held for one batch. */
 const IMPORT_BATCH_LINES = 100;
 const IMPORT_BATCH_BYTES = 8 * 1024 * 1024;
@@ -48,12 +46,12 @@ export const MAX_LISTED_FAILURES = 1000;
 @Injectable()
 export class BlockTransferService {
   private readonly pool: Pool;
-  private activeExports = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly blocks: BlocksService,
     private readonly config: AppConfig,
+    private readonly concurrency: TenantConcurrency,
   ) {
     this.pool = pgPool(dataSource);
   }
@@ -62,19 +60,17 @@ export class BlockTransferService {
    * Every live block of the tenant as NDJSON, in id order, from one REPEATABLE READ snapshot.
    * A dedicated pool client holds the cursor; the stream pulls the next batch only when the
    * response has drained (backpressure), and the client goes back to the pool when the
-   * stream ends, fails or the client disconnects.
+   * stream ends, fails or the client disconnects. Each export holds that connection for its
+   * whole duration, so it holds a slot of the tenant's export cap just as long.
    */
   async export(): Promise<Readable> {
     const tenantId = RequestContext.tenantId();
-    if (this.activeExports >= MAX_CONCURRENT_EXPORTS) {
-      throw new BlocksException(BlocksErrorCode.EXPORTS_BUSY, undefined, { 'retry-after': '5' });
-    }
-    this.activeExports++;
+    const slot: Release = await this.concurrency.acquire('export', tenantId);
     let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
-      this.activeExports--;
+      slot();
       throw error;
     }
     let released = false;
@@ -86,7 +82,7 @@ export class BlockTransferService {
       if (released) return;
       released = true;
       client.off('error', onClientError);
-      this.activeExports--;
+      slot();
       // A connection left mid-cursor is discarded rather than reused.
       client.release(error ?? undefined);
     };
@@ -94,7 +90,8 @@ export class BlockTransferService {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       // A slow reader may keep the cursor open longer than the default statement timeout, but
       // never longer than this hard cap.
-      await client.query(`SET LOCAL statement_timeout = '${EXPORT_MAX_MINUTES}min'`);
+      const limitMs = this.concurrency.statementTimeoutMs('export') ?? EXPORT_MAX_MS;
+      await client.query(`SET LOCAL statement_timeout = ${Math.floor(limitMs)}`);
     } catch (error) {
       release(error as Error);
       throw error;
@@ -156,6 +153,12 @@ export class BlockTransferService {
         `The import body may be at most ${maxTotal} bytes (BLOCKS_IMPORT_MAX_BYTES)`,
       );
     }
+    // The slot is held while the body streams in: batches take connections all along.
+    return this.concurrency.run('import', RequestContext.tenantId(), () => this.importLines(body));
+  }
+
+  private async importLines(body: AsyncIterable<Buffer | string>): Promise<ImportResultDto> {
+    const maxTotal = this.config.blocks.importMaxBytes;
     const limits = blockLimits();
     const result: ImportResultDto & { failedCount: number } = {
       created: 0,
@@ -211,8 +214,10 @@ export class BlockTransferService {
     let created = 0;
     let updated = 0;
     const failedHere: Array<[number, string]> = [];
+    const timeoutMs = this.concurrency.statementTimeoutMs('import');
     try {
       await runner.startTransaction();
+      await setStatementTimeout(runner.manager, timeoutMs);
       for (const { line, dto } of batch) {
         await runner.query('SAVEPOINT import_line');
         try {
@@ -222,7 +227,7 @@ export class BlockTransferService {
           else updated++;
         } catch (error) {
           await runner.query('ROLLBACK TO SAVEPOINT import_line');
-          failedHere.push([line, describe(error)]);
+          failedHere.push([line, describe(error, timeoutMs)]);
         }
       }
       await runner.commitTransaction();
@@ -232,7 +237,8 @@ export class BlockTransferService {
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       // The batch could not commit: none of its lines was stored.
-      for (const { line } of batch) fail(line, `could not be stored: ${describe(error)}`);
+      for (const { line } of batch)
+        fail(line, `could not be stored: ${describe(error, timeoutMs)}`);
     } finally {
       await runner.release();
     }
@@ -308,8 +314,12 @@ async function parseLine(
   return { line: entry.line, dto };
 }
 
-function describe(error: unknown): string {
+function describe(error: unknown, timeoutMs?: number): string {
   if (error instanceof ProblemException) return error.detail;
+  if (isQueryCancelled(error)) {
+    const limit = timeoutMs === undefined ? 'its time limit' : `its ${timeoutMs} ms limit`;
+    return `a statement took longer than ${limit} and was cancelled`;
+  }
   const code = (error as { driverError?: { code?: string }; code?: string })?.driverError?.code;
   if (code === '23505') return 'a block with this id already exists';
   if (code?.startsWith('22')) return 'a value is malformed or out of range';

@@ -106,7 +106,7 @@ export class BlocksController {
       'Ranked by ts_rank_cd with the title weighted above tags above content. A query matching more than 2000 blocks ranks the 2000 most recently updated matches (so a very broad query stays fast); refine it to reach older blocks. Only the first 100 000 characters of content are indexed.',
   })
   @ApiResponse({ status: 200, type: PageOf(SearchHitDto) })
-  @ApiProblems(400, 403)
+  @ApiProblems(400, 403, 503)
   searchBlocks(@Query() query: SearchBlocksQueryDto): Promise<Page<SearchHitDto>> {
     return this.search.search(query.q, query.limit, query.cursor);
   }
@@ -129,7 +129,7 @@ export class BlocksController {
     summary:
       'Every live block of the tenant as NDJSON (one BlockDto per line), streamed from a database cursor',
     description:
-      'One consistent snapshot, in id order, in constant memory. At most 4 exports run at once per instance (more: 503 with Retry-After); a client that stops reading for 60 s is disconnected; an export may last at most 30 minutes.',
+      'One consistent snapshot, in id order, in constant memory. A tenant may run at most TENANT_CONCURRENCY export operations at once per instance (default 2; more wait up to CONCURRENCY_WAIT_MS, then 429 with Retry-After; 503 when the instance is at INSTANCE_CONCURRENCY_MAX); a client that stops reading for 60 s is disconnected; an export may last at most 30 minutes.',
   })
   @ApiProduces(NDJSON)
   @ApiResponse({
@@ -174,7 +174,7 @@ export class BlocksController {
     },
   })
   @ApiResponse({ status: 200, type: ImportResultDto })
-  @ApiProblems(403, 413, 415)
+  @ApiProblems(403, 413, 415, 503)
   importBlocks(@Req() request: FastifyRequest): Promise<ImportResultDto> {
     return this.transfer.import(request.body as IncomingMessage, {
       contentType: request.headers['content-type'],
@@ -194,7 +194,7 @@ export class BlocksController {
       'Every operation is validated first (field errors are named `operations.<index>.data.<field>`). A failing operation aborts the whole request with its own status (404, 409, ...) and a detail starting `operations[<index>]`.',
   })
   @ApiResponse({ status: 200, type: BulkResponseDto })
-  @ApiProblems(400, 403, 404, 409, 413)
+  @ApiProblems(400, 403, 404, 409, 413, 503)
   bulkBlocks(@Body() body: BulkRequestDto): Promise<BulkResponseDto> {
     return this.bulk.apply(body);
   }
@@ -463,7 +463,7 @@ export class BlocksController {
       'Blocks within `depth` hops in either direction (cycle-safe); deleted blocks and their edges are hidden',
   })
   @ApiResponse({ status: 200, type: RelatedGraphDto })
-  @ApiProblems(400, 403, 404)
+  @ApiProblems(400, 403, 404, 503)
   related(
     @Param('id', UuidPipe) id: string,
     @Query() query: RelatedQueryDto,

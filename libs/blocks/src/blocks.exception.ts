@@ -12,7 +12,6 @@ export enum BlocksErrorCode {
   INVALID_BULK_OPERATION = 'INVALID_BULK_OPERATION',
   IMPORT_TOO_LARGE = 'IMPORT_TOO_LARGE',
   UNSUPPORTED_IMPORT_TYPE = 'UNSUPPORTED_IMPORT_TYPE',
-  EXPORTS_BUSY = 'EXPORTS_BUSY',
 }
 
 const TABLE: ErrorTable<BlocksErrorCode> = {
@@ -32,10 +31,6 @@ const TABLE: ErrorTable<BlocksErrorCode> = {
   [BlocksErrorCode.NOT_DELETED]: { status: 409, detail: 'The block is not deleted' },
   [BlocksErrorCode.INVALID_BULK_OPERATION]: { status: 400, detail: 'Invalid bulk operation' },
   [BlocksErrorCode.IMPORT_TOO_LARGE]: { status: 413, detail: 'The import body is too large' },
-  [BlocksErrorCode.EXPORTS_BUSY]: {
-    status: 503,
-    detail: 'Too many exports are running on this instance; retry shortly',
-  },
   [BlocksErrorCode.UNSUPPORTED_IMPORT_TYPE]: {
     status: 415,
     detail: 'Send the import as application/x-ndjson',

@@ -37,3 +37,11 @@ export {
   findReservedKey,
 } from './http/json-depth';
 export { CommonModule } from './common.module';
+export {
+  TenantConcurrency,
+  type ConcurrencyObserver,
+  type RefusalScope,
+  type Release,
+} from './fairness/tenant-concurrency';
+export { FairnessErrorCode, FairnessException } from './fairness/fairness.exception';
+export { isQueryCancelled } from './fairness/query-cancelled';

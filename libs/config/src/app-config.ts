@@ -1,3 +1,5 @@
+import type { FairnessConfig } from './fairness-config';
+
 /** The validated, typed configuration; the only place code reads settings from. */
 export class AppConfig {
   readonly env!: 'development' | 'production' | 'test';
@@ -52,4 +54,6 @@ export class AppConfig {
     taskTimeoutMs: number;
     maxMemoryMb: number;
   };
+  /** Per-tenant concurrency caps and statement timeouts of heavy operations. */
+  readonly fairness!: FairnessConfig;
 }

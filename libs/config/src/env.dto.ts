@@ -261,4 +261,33 @@ export class EnvDto {
   @Min(16)
   @Max(4096)
   WORKERS_MAX_MEMORY_MB?: number;
+
+  @IsOptional()
+  @IsString()
+  TENANT_CONCURRENCY?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  TENANT_CONCURRENCY_MAX?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  INSTANCE_CONCURRENCY_MAX?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(30000)
+  CONCURRENCY_WAIT_MS?: number;
+
+  @IsOptional()
+  @IsString()
+  STATEMENT_TIMEOUTS_MS?: string;
 }

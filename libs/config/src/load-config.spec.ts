@@ -99,4 +99,54 @@ describe('loadConfig', () => {
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATA_DIR: dataDir(), PORT: '', DATABASE_URL: '' }).port).toBe(3000);
   });
+
+  it('reads per-class concurrency caps and statement timeouts over their defaults', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      TENANT_CONCURRENCY: 'search=1, export=3',
+      TENANT_CONCURRENCY_MAX: '5',
+      INSTANCE_CONCURRENCY_MAX: '9',
+      CONCURRENCY_WAIT_MS: '0',
+      STATEMENT_TIMEOUTS_MS: 'search=300',
+    });
+    expect(config.fairness).toEqual({
+      tenantConcurrency: {
+        search: 1,
+        related: 4,
+        export: 3,
+        import: 2,
+        bulk: 4,
+        assemble: 2,
+        render: 2,
+        analyze: 2,
+      },
+      tenantMax: 5,
+      instanceMax: 9,
+      waitMs: 0,
+      statementTimeoutsMs: {
+        search: 300,
+        related: 5000,
+        bulk: 15000,
+        import: 15000,
+        export: 1_800_000,
+      },
+    });
+    expect(loadConfig({ DATA_DIR: dataDir() }).fairness).toMatchObject({
+      tenantMax: 8,
+      instanceMax: 14,
+      waitMs: 2000,
+    });
+  });
+
+  it('names a bad concurrency class or value', () => {
+    expect(() =>
+      loadConfig({
+        DATA_DIR: dataDir(),
+        TENANT_CONCURRENCY: 'searches=2,export=0',
+        STATEMENT_TIMEOUTS_MS: 'search=5',
+      }),
+    ).toThrow(
+      /TENANT_CONCURRENCY must be a comma-separated list[^\n]*"searches=2"[\s\S]*TENANT_CONCURRENCY: export must be between 1 and 10000[\s\S]*STATEMENT_TIMEOUTS_MS: search must be between 100/,
+    );
+  });
 });

@@ -7,6 +7,12 @@ import { validateSync } from 'class-validator';
 import { AppConfig } from './app-config';
 import { parseDurationSeconds } from './duration';
 import { EnvDto } from './env.dto';
+import {
+  DEFAULT_STATEMENT_TIMEOUTS_MS,
+  DEFAULT_TENANT_CONCURRENCY,
+  type OperationClass,
+  parseClassMap,
+} from './fairness-config';
 
 /** Thrown at start-up; its message names every bad variable. */
 export class ConfigError extends Error {
@@ -40,6 +46,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (env.JWT_SECRET && Buffer.byteLength(env.JWT_SECRET) < 32) {
     problems.push('JWT_SECRET must be at least 32 bytes');
   }
+  const concurrency = parseClassMap(
+    'TENANT_CONCURRENCY',
+    env.TENANT_CONCURRENCY,
+    DEFAULT_TENANT_CONCURRENCY,
+    { min: 1, max: 10_000 },
+  );
+  const timeouts = parseClassMap(
+    'STATEMENT_TIMEOUTS_MS',
+    env.STATEMENT_TIMEOUTS_MS,
+    DEFAULT_STATEMENT_TIMEOUTS_MS,
+    { min: 100, max: 3_600_000 },
+  );
+  problems.push(...concurrency.problems, ...timeouts.problems);
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}`);
   }
@@ -96,6 +115,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxQueue: env.WORKERS_MAX_QUEUE ?? 64,
       taskTimeoutMs: env.WORKERS_TASK_TIMEOUT_MS ?? 5000,
       maxMemoryMb: env.WORKERS_MAX_MEMORY_MB ?? 128,
+    },
+    fairness: {
+      tenantConcurrency: concurrency.value as Record<OperationClass, number>,
+      tenantMax: env.TENANT_CONCURRENCY_MAX ?? 8,
+      // The pool holds 20 connections: 6 stay free for reads, sign-ins and audit writes.
+      instanceMax: env.INSTANCE_CONCURRENCY_MAX ?? 14,
+      waitMs: env.CONCURRENCY_WAIT_MS ?? 2_000,
+      statementTimeoutsMs: timeouts.value,
     },
   });
 }

@@ -7,3 +7,4 @@ export { freePort } from './free-port';
 export { migrations } from './migrations';
 export { SnakeNamingStrategy } from './snake-naming.strategy';
 export { leanQuery, pgPool, preparedQuery, type PreparedStatement } from './prepared-query';
+export { setStatementTimeout, withStatementTimeout } from './statement-timeout';

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
 import { DatabaseMetrics } from './database-metrics';
+import { FairnessMetrics } from './fairness-metrics';
 import { MetricsController } from './metrics.controller';
 import { MetricsHttpHooks } from './metrics-http.hooks';
 import { MetricsServer } from './metrics-server';
@@ -17,7 +18,13 @@ export class MetricsModule {
     return {
       module: MetricsModule,
       controllers: config.metrics.port === undefined ? [MetricsController] : [],
-      providers: [MetricsService, MetricsHttpHooks, DatabaseMetrics, MetricsServer],
+      providers: [
+        MetricsService,
+        MetricsHttpHooks,
+        DatabaseMetrics,
+        MetricsServer,
+        FairnessMetrics,
+      ],
       exports: [MetricsService],
     };
   }

@@ -101,6 +101,24 @@ export class MetricsService {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly tenantConcurrencyRejections = new Counter({
+    name: 'tenant_concurrency_rejections_total',
+    help: 'Heavy operations refused at a concurrency cap, by operation class and cap (tenant: 429, instance: 503)',
+    labelNames: ['operation', 'scope'] as const,
+    registers: [this.registry],
+  });
+  readonly tenantConcurrencyInFlight = new Gauge({
+    name: 'tenant_concurrency_in_flight',
+    help: 'Heavy operations holding a concurrency slot right now, by operation class (every tenant)',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+  readonly queryTimeouts = new Counter({
+    name: 'query_timeouts_total',
+    help: 'Heavy operations whose query was cancelled by the class statement timeout',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
 
   private readonly gaugeSources = new Map<string, GaugeSource>();
 
