@@ -12,6 +12,7 @@ import { HealthModule } from '@app/health';
 import { MetricsModule } from '@app/metrics';
 import { UsersModule } from '@app/users';
 import { WorkersModule } from '@app/workers';
+import { TemplatesModule } from '@app/templates';
 
 /** Composition only: the libraries, the global filter and the global validation pipe. */
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         AuthModule,
         ApiKeysModule,
         BlocksModule,
+        TemplatesModule,
         ...extra,
       ],
       providers: [
