@@ -13,6 +13,7 @@ import { MetricsModule } from '@app/metrics';
 import { UsersModule } from '@app/users';
 import { WorkersModule } from '@app/workers';
 import { TemplatesModule } from '@app/templates';
+import { DocumentsModule } from '@app/documents';
 
 /** Composition only: the libraries, the global filter and the global validation pipe. */
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
         ApiKeysModule,
         BlocksModule,
         TemplatesModule,
+        DocumentsModule,
         ...extra,
       ],
       providers: [

@@ -161,3 +161,10 @@ export function liquidSources(nodes: TemplateNode[]): { index: number; source: s
   });
   return sources;
 }
+
+/** Block ids in one spelling (lower case), so containment queries and comparisons match. */
+export function normaliseNodes<T extends TemplateNode>(nodes: T[]): T[] {
+  return nodes.map((node) =>
+    node.kind === 'block' ? { ...node, blockId: node.blockId.toLowerCase() } : node,
+  );
+}

@@ -12,7 +12,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import type { TemplateDto, WriteTemplateDto } from './dto/template.dto';
 import { etagOf, ifMatchHolds } from './etag';
-import { type TemplateNode, liquidSources, nodeErrors } from './nodes';
+import { type TemplateNode, liquidSources, nodeErrors, normaliseNodes } from './nodes';
 import { liquidException, TemplateRenderer } from './template-renderer';
 import { TemplatesErrorCode, TemplatesException } from './templates.exception';
 import { type TemplateRow, TemplatesRepository } from './templates.repository';
@@ -69,6 +69,11 @@ export class TemplatesService {
       throw new TemplatesException(TemplatesErrorCode.TEMPLATE_VERSION_NOT_FOUND);
     }
     throw new TemplatesException(TemplatesErrorCode.TEMPLATE_NOT_FOUND);
+  }
+
+  /** The live template's current row, or null (documents turn that into their own 422). */
+  findLive(id: string): Promise<TemplateRow | null> {
+    return this.repository.find(id);
   }
 
   /** Any version, also of a deleted template (documents keep the version they were made from). */
@@ -140,7 +145,7 @@ export class TemplatesService {
   ): Promise<Pick<TemplateRow, 'name' | 'description' | 'variables' | 'nodes'>> {
     const variables = dto.variables ?? { type: 'object', properties: {} };
     const errors = [...nodeErrors(dto.nodes, 'nodes', true), ...schemaErrors(variables)];
-    const nodes = dto.nodes as TemplateNode[];
+    const nodes = errors.length ? [] : normaliseNodes(dto.nodes as TemplateNode[]);
     if (!errors.length) {
       const names = nodes.filter((n) => n.kind === 'slot').map((n) => n.name);
       const twice = names.find((name, i) => names.indexOf(name) !== i);
