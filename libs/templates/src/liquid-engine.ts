@@ -48,6 +48,10 @@ export function errorPosition(error: unknown): { line: number; column: number } 
 /** A Liquid error's message without the source excerpt and position it appends. */
 export function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  // The lookup error names the engine's root directory: say what happened instead.
+  if (/Failed to lookup/.test(message)) {
+    return 'include, render and layout have no templates to load here (use include_block for blocks)';
+  }
   return message.replace(/, line:\d+, col:\d+[\s\S]*$/, '').slice(0, 300);
 }
 
