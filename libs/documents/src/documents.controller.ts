@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOperation,
   ApiResponse,
@@ -22,7 +23,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { AuditAction } from '@app/audit';
 import { ApiProblems, PageOf, Roles, Scopes, UuidPipe, type Page } from '@app/common';
-import { etagOf } from '@app/templates';
+import { CONTENT_NODE_MODELS, etagOf } from '@app/templates';
 import { DOCUMENT_ID, ETAG_HEADER, IF_MATCH } from './api-docs';
 import { DocumentsErrorCode, DocumentsException } from './documents.exception';
 import { DocumentsService } from './documents.service';
@@ -36,6 +37,7 @@ import {
 
 /** `/api/documents`: thin; the rules live in DocumentsService. */
 @ApiTags('documents')
+@ApiExtraModels(...CONTENT_NODE_MODELS)
 @ApiBearerAuth('bearer')
 @ApiSecurity('apiKey')
 @ApiProblems(401, 429)

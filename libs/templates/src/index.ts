@@ -10,6 +10,7 @@ export { TemplateRenderer, liquidException } from './template-renderer';
 export { TemplatesErrorCode, TemplatesException } from './templates.exception';
 export type { TemplateRow } from './templates.repository';
 export { TemplateDto, NODES_SCHEMA } from './dto/template.dto';
+export { CONTENT_NODE_MODELS, PIN_SCHEMA, nodesSchema } from './dto/nodes.dto';
 export * from './nodes';
 export { checkVariables, type VariablesSchema } from './variables-schema';
 export type { TocEntry } from './markdown-outline';

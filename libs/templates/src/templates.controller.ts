@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiExtraModels,
   ApiHeader,
   ApiNoContentResponse,
   ApiOperation,
@@ -31,6 +32,7 @@ import {
   TemplateDto,
   WriteTemplateDto,
 } from './dto/template.dto';
+import { NODE_MODELS } from './dto/nodes.dto';
 import { etagOf } from './etag';
 import { TemplatesErrorCode, TemplatesException } from './templates.exception';
 import { TemplatesService } from './templates.service';
@@ -51,6 +53,7 @@ const ID = ApiParam({ name: 'id', format: 'uuid', description: 'Template id' });
 
 /** `/api/templates`: thin; the rules live in TemplatesService. */
 @ApiTags('templates')
+@ApiExtraModels(...NODE_MODELS)
 @ApiBearerAuth('bearer')
 @ApiSecurity('apiKey')
 @ApiProblems(401, 429)

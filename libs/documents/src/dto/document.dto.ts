@@ -14,25 +14,16 @@ import {
 } from 'class-validator';
 import { Type } from 'class-transformer';
 import { PageQueryDto } from '@app/common';
-import { NODES_SCHEMA } from '@app/templates';
+import { PIN_SCHEMA, nodesSchema } from '@app/templates';
 import { DOCUMENT_LIMITS } from '../document-limits';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const CONTENT_NODES = {
-  ...NODES_SCHEMA,
-  items: { oneOf: NODES_SCHEMA.items.oneOf.slice(0, 5) },
-  maxItems: DOCUMENT_LIMITS.maxNodes,
-};
+const CONTENT_NODES = nodesSchema(DOCUMENT_LIMITS.maxNodes, false);
 
 export class ReferenceDto {
   @ApiProperty({ format: 'uuid' }) blockId!: string;
-  @ApiProperty({
-    oneOf: [
-      { type: 'string', enum: ['latest'] },
-      { type: 'integer', minimum: 1 },
-    ],
-  })
+  @ApiProperty(PIN_SCHEMA)
   pin!: 'latest' | number;
   @ApiProperty({ type: Number, nullable: true }) resolvedVersion!: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'null when the block is deleted' })
@@ -62,7 +53,7 @@ export class DocumentDto {
   @ApiProperty({
     ...CONTENT_NODES,
     description: 'The nodes, template slots filled in',
-  } as never)
+  })
   nodes!: unknown[];
   @ApiProperty() version!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
@@ -89,7 +80,7 @@ export class CreateDocumentDto {
   @ApiPropertyOptional({
     ...CONTENT_NODES,
     description: `Without a template: the nodes (at most ${DOCUMENT_LIMITS.maxNodes}; limit maxNodes)`,
-  } as never)
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(DOCUMENT_LIMITS.maxNodes + 1)
@@ -156,7 +147,7 @@ export class UpdateDocumentDto {
   @ApiPropertyOptional({
     ...CONTENT_NODES,
     description: 'Replace the nodes (documents without a template)',
-  } as never)
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(DOCUMENT_LIMITS.maxNodes + 1)

@@ -1,13 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PIN_SCHEMA } from '@app/templates';
 
 class UsageDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({
-    oneOf: [
-      { type: 'string', enum: ['latest'] },
-      { type: 'integer', minimum: 1 },
-    ],
-  })
+  @ApiProperty(PIN_SCHEMA)
   pin!: 'latest' | number;
   @ApiProperty({ description: 'Pinned below the block’s current version' }) stale!: boolean;
   @ApiProperty({ description: 'Used by a node of its own, not only through includes' })

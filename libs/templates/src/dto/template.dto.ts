@@ -10,60 +10,11 @@ import {
   ArrayMaxSize,
 } from 'class-validator';
 import { PageQueryDto } from '@app/common';
+import { nodesSchema } from './nodes.dto';
 
 export const MAX_TEMPLATE_NODES = 1000;
 
-export const NODES_SCHEMA = {
-  type: 'array',
-  maxItems: MAX_TEMPLATE_NODES,
-  items: {
-    oneOf: [
-      {
-        type: 'object',
-        required: ['kind', 'text', 'level'],
-        properties: {
-          kind: { enum: ['heading'] },
-          text: { type: 'string', maxLength: 500 },
-          level: { type: 'integer', minimum: 1, maximum: 6 },
-        },
-      },
-      {
-        type: 'object',
-        required: ['kind', 'markdown'],
-        properties: { kind: { enum: ['text'] }, markdown: { type: 'string' } },
-      },
-      {
-        type: 'object',
-        required: ['kind', 'blockId', 'pin'],
-        properties: {
-          kind: { enum: ['block'] },
-          blockId: { type: 'string', format: 'uuid' },
-          pin: {
-            oneOf: [
-              { type: 'string', enum: ['latest'] },
-              { type: 'integer', minimum: 1 },
-            ],
-          },
-          headingOffset: { type: 'integer', minimum: 0, maximum: 5 },
-          when: {
-            type: 'object',
-            additionalProperties: { type: 'array', items: { type: 'string' } },
-          },
-        },
-      },
-      { type: 'object', required: ['kind'], properties: { kind: { enum: ['toc'] } } },
-      { type: 'object', required: ['kind'], properties: { kind: { enum: ['page-break'] } } },
-      {
-        type: 'object',
-        required: ['kind', 'name'],
-        properties: {
-          kind: { enum: ['slot'] },
-          name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$' },
-        },
-      },
-    ],
-  },
-};
+export const NODES_SCHEMA = nodesSchema(MAX_TEMPLATE_NODES, true);
 
 const VARIABLES_EXAMPLE = {
   type: 'object',
@@ -78,7 +29,7 @@ export class TemplateDto {
   @ApiProperty() description!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, example: VARIABLES_EXAMPLE })
   variables!: Record<string, unknown>;
-  @ApiProperty(NODES_SCHEMA as never) nodes!: unknown[];
+  @ApiProperty(NODES_SCHEMA) nodes!: unknown[];
   @ApiProperty() version!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
