@@ -276,6 +276,16 @@ describe('documents: CRUD, pins, bump, assembly, export', () => {
     );
     expect(otherTenant.status).toBe(404);
 
+    const metrics = await t.http.get('/metrics');
+    expect(metrics.text).toMatch(/document_assemblies_total\{result="stored"\} [1-9]/);
+    expect(metrics.text).toMatch(/document_exports_total\{format="markdown",result="success"\} 2/);
+    expect(metrics.text).toMatch(
+      /document_exports_total\{format="docx",result="not_available"\} 1/,
+    );
+    expect(metrics.text).toMatch(
+      /document_render_duration_seconds_bucket\{le="[^"]+",operation="assemble"\}/,
+    );
+
     const actions = await t.db.query(
       `SELECT action FROM audit_log WHERE resource_id = $1 ORDER BY seq`,
       [doc.body.id],
