@@ -69,6 +69,8 @@ const libs = [
   'health',
   'metrics',
   'workers',
+  'templates',
+  'documents',
 ];
 const moduleNameMapper = Object.fromEntries(
   libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`]),

@@ -286,12 +286,13 @@ async function main(): Promise<void> {
       );
       relations += result.rowCount ?? 0;
     }
+    const documents = await seedDocuments(client, tenantId, ownerId);
     // VACUUM merges the GIN pending lists (left large by the setting above) into the indexes,
     // so the first searches do not scan them linearly, and refreshes the planner statistics.
     await client.query('VACUUM (ANALYZE) blocks');
     await client.query('VACUUM (ANALYZE) block_relations');
     process.stderr.write(
-      `seeded tenant "${tenantName}" (${tenantId}): ${count} blocks, ${relations} relations in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      `seeded tenant "${tenantName}" (${tenantId}): ${count} blocks, ${relations} relations, ${documents} sample documents in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
   } finally {
     client.release();
@@ -299,6 +300,113 @@ async function main(): Promise<void> {
     await pool.end();
     await stop();
   }
+}
+
+/**
+ * A sample template and two documents over three blocks (one including another), so a newcomer
+ * sees templates, documents and assembly in Swagger at once. Rows as the API writes them.
+ */
+async function seedDocuments(
+  client: PoolClient,
+  tenantId: string,
+  ownerId: string | null,
+): Promise<number> {
+  const intro = uuidv7();
+  const terms = uuidv7();
+  const support = uuidv7();
+  const blocks = [
+    [
+      intro,
+      'Sample: introduction',
+      '## Introduction\n\nThis agreement is made with {{ customer }}.',
+    ],
+    [support, 'Sample: support hours', 'Support answers on working days, 9:00 to 17:00.'],
+    [
+      terms,
+      'Sample: terms',
+      `## Terms\n\nThe service starts on {{ effective }}.\n{% include_block "${support}" %}`,
+    ],
+  ];
+  for (const [id, title, content] of blocks) {
+    await client.query(
+      `INSERT INTO blocks (id, tenant_id, title, content, type, tags, created_by, updated_by)
+       VALUES ($1, $2, $3, $4, 'markdown', '{sample}', $5, $5)`,
+      [id, tenantId, title, content, ownerId],
+    );
+  }
+  const templateId = uuidv7();
+  const variables = {
+    type: 'object',
+    properties: {
+      customer: { type: 'string' },
+      effective: { type: 'string', format: 'date' },
+    },
+    required: ['customer', 'effective'],
+  };
+  const templateNodes: Array<Record<string, unknown>> = [
+    { kind: 'heading', text: 'Service agreement: {{ customer }}', level: 1 },
+    { kind: 'toc' },
+    { kind: 'block', blockId: intro, pin: 'latest', headingOffset: 0 },
+    { kind: 'slot', name: 'body' },
+  ];
+  await client.query(
+    `INSERT INTO templates (id, tenant_id, name, description, variables, nodes, created_by, updated_by)
+     VALUES ($1, $2, 'Sample: service agreement', 'Made by npm run seed', $3, $4, $5, $5)`,
+    [templateId, tenantId, JSON.stringify(variables), JSON.stringify(templateNodes), ownerId],
+  );
+  await client.query(
+    `INSERT INTO template_versions (tenant_id, template_id, version, name, description, variables, nodes, created_at, created_by)
+     SELECT tenant_id, id, version, name, description, variables, nodes, updated_at, updated_by FROM templates WHERE id = $1`,
+    [templateId],
+  );
+  const slots: { body: Array<Record<string, unknown>> } = {
+    body: [{ kind: 'block', blockId: terms, pin: 1 }],
+  };
+  const fromTemplate = templateNodes.flatMap((n) => (n.kind === 'slot' ? slots.body : [n]));
+  const documents: Array<[string, string, string | null, unknown, unknown, unknown]> = [
+    [
+      uuidv7(),
+      'Sample: agreement with ACME',
+      templateId,
+      { customer: 'ACME Corp', effective: '2026-01-01' },
+      slots,
+      fromTemplate,
+    ],
+    [
+      uuidv7(),
+      'Sample: support notice',
+      null,
+      {},
+      {},
+      [
+        { kind: 'heading', text: 'Support notice', level: 1 },
+        { kind: 'block', blockId: support, pin: 'latest' },
+      ],
+    ],
+  ];
+  for (const [id, title, template, values, slotNodes, nodes] of documents) {
+    await client.query(
+      `INSERT INTO documents (id, tenant_id, title, template_id, template_version, variables, slots, nodes, created_by, updated_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+      [
+        id,
+        tenantId,
+        title,
+        template,
+        template ? 1 : null,
+        JSON.stringify(values),
+        JSON.stringify(slotNodes),
+        JSON.stringify(nodes),
+        ownerId,
+      ],
+    );
+    await client.query(
+      `INSERT INTO document_versions (tenant_id, document_id, version, title, template_id, template_version, variables, slots, nodes, created_at, created_by)
+       SELECT tenant_id, id, version, title, template_id, template_version, variables, slots, nodes, updated_at, updated_by FROM documents WHERE id = $1`,
+      [id],
+    );
+  }
+  return documents.length;
 }
 
 /** The tenant of that name, or a new one with an admin owner (same rows registration makes). */

@@ -47,6 +47,9 @@ describe('Grafana dashboard (files/grafana-dashboard.json)', () => {
       [/^Memory/, 'process_resident_memory_bytes'],
       [/^CPU/, 'process_cpu_seconds_total'],
       [/^Event-loop lag/, 'nodejs_eventloop_lag_p99_seconds'],
+      [/^Assemblies by result/, 'document_assemblies_total'],
+      [/^Exports by format and result/, 'document_exports_total'],
+      [/^Render duration/, 'document_render_duration_seconds_bucket'],
     ];
     for (const [title, metric] of expected) {
       const panel = panels.find((p) => title.test(p.title));

@@ -12,6 +12,8 @@ import { HealthModule } from '@app/health';
 import { MetricsModule } from '@app/metrics';
 import { UsersModule } from '@app/users';
 import { WorkersModule } from '@app/workers';
+import { TemplatesModule } from '@app/templates';
+import { DocumentsModule } from '@app/documents';
 
 /** Composition only: the libraries, the global filter and the global validation pipe. */
 @Module({})
@@ -35,6 +37,8 @@ export class AppModule {
         AuthModule,
         ApiKeysModule,
         BlocksModule,
+        TemplatesModule,
+        DocumentsModule,
         ...extra,
       ],
       providers: [

@@ -80,6 +80,44 @@ export class BlocksService {
     return toBlockDto(rows[0]);
   }
 
+  /**
+   * Blocks of the tenant by id, deleted ones included (flagged), in one query: documents
+   * resolve their references with it. Ids of other tenants simply do not come back.
+   */
+  async findMany(ids: string[]): Promise<Array<BlockDto & { deleted: boolean }>> {
+    if (!ids.length) return [];
+    const rows = await leanQuery<BlockRow & { deleted: boolean }>(this.pool, {
+      text: `SELECT ${BLOCK_COLUMNS}, deleted_at IS NOT NULL AS deleted FROM blocks
+             WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      values: [RequestContext.tenantId(), ids],
+    });
+    return rows.map((row) => ({ ...toBlockDto(row), deleted: row.deleted }));
+  }
+
+  /**
+   * Given versions of blocks of the tenant, from history or the current row (a pinned
+   * reference renders from here, also after the block was deleted). Unknown pairs are absent;
+   * `deleted` marks a version that is itself a deleted state.
+   */
+  async findVersions(
+    refs: Array<{ id: string; version: number }>,
+  ): Promise<
+    Array<{ id: string; version: number; type: BlockType; content: string; deleted: boolean }>
+  > {
+    if (!refs.length) return [];
+    return leanQuery(this.pool, {
+      text: `SELECT r.id, r.version,
+               CASE WHEN v.block_id IS NULL THEN b.type ELSE v.type END AS type,
+               CASE WHEN v.block_id IS NULL THEN b.content ELSE v.content END AS content,
+               CASE WHEN v.block_id IS NULL THEN b.deleted_at IS NOT NULL ELSE v.deleted_at IS NOT NULL END AS deleted
+             FROM unnest($2::uuid[], $3::int[]) AS r(id, version)
+             JOIN blocks b ON b.id = r.id AND b.tenant_id = $1
+             LEFT JOIN block_versions v ON v.block_id = r.id AND v.tenant_id = $1 AND v.version = r.version
+             WHERE v.block_id IS NOT NULL OR b.version = r.version`,
+      values: [RequestContext.tenantId(), refs.map((r) => r.id), refs.map((r) => r.version)],
+    });
+  }
+
   async create(dto: CreateBlockDto): Promise<BlockDto> {
     const id = uuidv7();
     const fields = withDefaults(dto);

@@ -1,2 +1,7 @@
 export { MetricsModule } from './metrics.module';
-export { MetricsService, type GaugeSource } from './metrics.service';
+export {
+  MetricsService,
+  DocumentMetrics,
+  documentMetricsOf,
+  type GaugeSource,
+} from './metrics.service';

@@ -197,3 +197,44 @@ const AUTH_ATTEMPTS: Record<string, { method: string; result: string }> = {
   refresh_failed: { method: 'refresh', result: 'failure' },
   refresh_reuse: { method: 'refresh', result: 'reuse' },
 };
+
+/**
+ * Documents: assemblies and exports by format and result, and how long rendering takes. Labels
+ * are fixed sets (format from the DTO's enum, result from the code's outcomes).
+ */
+export class DocumentMetrics {
+  readonly assemblies: Counter<'result'>;
+  readonly exports: Counter<'format' | 'result'>;
+  readonly renderDuration: Histogram<'operation'>;
+
+  constructor(registry: Registry) {
+    this.assemblies = new Counter({
+      name: 'document_assemblies_total',
+      help: 'Document assemblies, by result (stored, dry_run, refused, failed)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    });
+    this.exports = new Counter({
+      name: 'document_exports_total',
+      help: 'Document exports, by format and result (success, refused, not_available, failed)',
+      labelNames: ['format', 'result'] as const,
+      registers: [registry],
+    });
+    this.renderDuration = new Histogram({
+      name: 'document_render_duration_seconds',
+      help: 'Time to render a document on the worker pool (assemble) or into a format (export)',
+      labelNames: ['operation'] as const,
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    });
+  }
+}
+
+const documentMetrics = new WeakMap<MetricsService, DocumentMetrics>();
+
+/** The document metrics of an app's registry, made on first use. */
+export function documentMetricsOf(metrics: MetricsService): DocumentMetrics {
+  let found = documentMetrics.get(metrics);
+  if (!found) documentMetrics.set(metrics, (found = new DocumentMetrics(metrics.registry)));
+  return found;
+}

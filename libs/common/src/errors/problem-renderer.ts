@@ -15,6 +15,7 @@ export interface ProblemBody {
   requestId: string;
   reason?: string;
   errors?: FieldError[];
+  [extension: string]: unknown;
 }
 
 interface FastifyLikeError {
@@ -71,9 +72,10 @@ export function toProblem(
   let reason: string | undefined;
   let errors: FieldError[] | undefined;
   let headers: Record<string, string> = {};
+  let extensions: Record<string, unknown> | undefined;
 
   if (error instanceof ProblemException) {
-    ({ status, detail, code, reason, errors } = error);
+    ({ status, detail, code, reason, errors, extensions } = error);
     headers = { ...error.headers };
   } else if (error instanceof HttpException) {
     status = error.getStatus();
@@ -111,6 +113,8 @@ export function toProblem(
   if (status === 401) headers['www-authenticate'] ??= 'Bearer';
 
   const body: ProblemBody = {
+    // Extensions first, so none can overwrite a standard member.
+    ...extensions,
     type: `urn:content-blocks:problem:${code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLE_BY_CODE[code],
     status,

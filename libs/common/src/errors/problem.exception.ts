@@ -13,6 +13,8 @@ export interface ProblemInit {
   reason?: string;
   errors?: FieldError[];
   headers?: Record<string, string>;
+  /** Extra members of the body (RFC 9457 extensions), e.g. a cycle's path; never the standard ones. */
+  extensions?: Record<string, unknown>;
 }
 
 /**
@@ -26,6 +28,7 @@ export class ProblemException extends Error {
   readonly reason?: string;
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;
+  readonly extensions?: Record<string, unknown>;
 
   constructor(init: ProblemInit) {
     super(init.detail);
@@ -36,6 +39,7 @@ export class ProblemException extends Error {
     this.reason = init.reason;
     this.errors = init.errors;
     this.headers = init.headers;
+    this.extensions = init.extensions;
   }
 }
 
@@ -45,9 +49,14 @@ export type ErrorTable<E extends string> = Record<E, { status: number; detail: s
 /** Builds a module exception class bound to its own code enum and table. */
 export function moduleException<E extends string>(table: ErrorTable<E>) {
   return class extends ProblemException {
-    constructor(reason: E, detail?: string, headers?: Record<string, string>) {
+    constructor(
+      reason: E,
+      detail?: string,
+      headers?: Record<string, string>,
+      extensions?: Record<string, unknown>,
+    ) {
       const entry = table[reason];
-      super({ status: entry.status, detail: detail ?? entry.detail, reason, headers });
+      super({ status: entry.status, detail: detail ?? entry.detail, reason, headers, extensions });
     }
   };
 }

@@ -3,6 +3,7 @@ import { Identity1763769700000 } from './1763769700000-identity';
 import { Blocks1763769800000 } from './1763769800000-blocks';
 import { Audit1763769900000 } from './1763769900000-audit';
 import { AuditSealing1763770000000 } from './1763770000000-audit-sealing';
+import { Documents1763770100000 } from './1763770100000-documents';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -15,4 +16,5 @@ export const migrations = [
   Blocks1763769800000,
   Audit1763769900000,
   AuditSealing1763770000000,
+  Documents1763770100000,
 ];

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '@app/audit';
+import { MetricsService, documentMetricsOf, type DocumentMetrics } from '@app/metrics';
+import { AssembliesRepository } from './assemblies.repository';
+import { AssemblyService } from './assembly.service';
+import { DOCUMENT_AUDIT } from './documents.service';
+import type { ExportFormat } from './dto/assembly.dto';
+import { type ExportSource, type ExportedFile, renderExport, slugOf } from './export-renderers';
+
+/** Formats with a renderer on this server; the others are a 501 before any work is done. */
+const AVAILABLE: ReadonlySet<ExportFormat> = new Set(['markdown']);
+
+/** `GET /api/documents/{id}/export`: a stored assembly (or a new one) through `renderExport`. */
+@Injectable()
+export class DocumentExportService {
+  private readonly metrics: DocumentMetrics;
+
+  constructor(
+    private readonly assemblies: AssemblyService,
+    private readonly repository: AssembliesRepository,
+    private readonly audit: AuditService,
+    metrics: MetricsService,
+  ) {
+    this.metrics = documentMetricsOf(metrics);
+  }
+
+  async export(
+    documentId: string,
+    format: ExportFormat,
+    assemblyId?: string,
+  ): Promise<ExportedFile & { filename: string }> {
+    try {
+      const file = await this.run(documentId, format, assemblyId);
+      this.metrics.exports.inc({ format, result: 'success' });
+      return file;
+    } catch (error) {
+      const status = (error as { status?: number }).status ?? 500;
+      const result = status === 501 ? 'not_available' : status < 500 ? 'refused' : 'failed';
+      this.metrics.exports.inc({ format, result });
+      throw error;
+    }
+  }
+
+  private async run(documentId: string, format: ExportFormat, assemblyId?: string) {
+    if (!AVAILABLE.has(format)) await renderExport(format, { title: '', markdown: '', toc: [] });
+    const source: ExportSource & { id: string } = assemblyId
+      ? await this.assemblies.get(documentId, assemblyId)
+      : await this.assemblies.assemble(documentId, {}).then((a) => ({ ...a, id: a.id! }));
+    const started = process.hrtime.bigint();
+    const file = await renderExport(format, {
+      title: source.title,
+      markdown: source.markdown,
+      toc: source.toc,
+    });
+    this.metrics.renderDuration.observe(
+      { operation: `export_${format}` },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    await this.repository.transaction((manager) =>
+      this.audit.record(manager, {
+        action: DOCUMENT_AUDIT.export,
+        resourceType: 'document',
+        resourceId: documentId,
+        changes: {
+          before: null,
+          after: { assemblyId: source.id, format, bytes: file.body.length },
+        },
+      }),
+    );
+    return { ...file, filename: `${slugOf(source.title)}.${file.extension}` };
+  }
+}
