@@ -69,6 +69,7 @@ const libs = [
   'health',
   'metrics',
   'workers',
+  'exporters',
 ];
 const moduleNameMapper = Object.fromEntries(
   libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`]),
