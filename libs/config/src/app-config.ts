@@ -43,4 +43,14 @@ export class AppConfig {
     taskTimeoutMs: number;
     maxMemoryMb: number;
   };
+  /** Exports of assembled documents (EXPORT_* variables and PDF_CHROMIUM_PATH). */
+  readonly exports!: {
+    /** Unset: PDF export answers 501. */
+    pdfChromiumPath?: string;
+    maxMarkdownBytes: number;
+    /** Budget of one conversion (worker task or PDF print). */
+    timeoutMs: number;
+    /** Pages printing at once in the one shared browser. */
+    pdfMaxConcurrency: number;
+  };
 }

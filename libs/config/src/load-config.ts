@@ -89,6 +89,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       taskTimeoutMs: env.WORKERS_TASK_TIMEOUT_MS ?? 5000,
       maxMemoryMb: env.WORKERS_MAX_MEMORY_MB ?? 128,
     },
+    exports: {
+      pdfChromiumPath: env.PDF_CHROMIUM_PATH,
+      maxMarkdownBytes: env.EXPORT_MAX_MARKDOWN_BYTES ?? 5 * MIB,
+      timeoutMs: env.EXPORT_TIMEOUT_MS ?? 15000,
+      pdfMaxConcurrency: env.EXPORT_PDF_MAX_CONCURRENCY ?? 2,
+    },
   });
 }
 
