@@ -68,7 +68,7 @@ export class DocumentExporter {
         return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       }
       case 'pdf':
-        return this.pdf.render(await this.pool.run(htmlTask, source, { timeoutMs }));
+        return this.pdf.render(await this.pool.run(htmlTask, source, { timeoutMs }), source.title);
     }
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Browser, chromium } from 'playwright-core';
 import { AppConfig } from '@app/config';
 import { ConcurrencyLimit } from './concurrency-limit';
+import { escapeHtml } from './html-renderer';
 import { ExportersErrorCode, ExportersException } from './exporters.exception';
 
 /** Flags for a headless print server: no sandbox (containers), no GPU, no background traffic. */
@@ -33,7 +34,7 @@ export class PdfRenderer implements OnModuleDestroy {
     return Boolean(this.config.exports.pdfChromiumPath);
   }
 
-  async render(html: string): Promise<Buffer> {
+  async render(html: string, title: string): Promise<Buffer> {
     if (!this.configured)
       throw new ExportersException(ExportersErrorCode.PDF_RENDERER_NOT_CONFIGURED);
     const { timeoutMs } = this.config.exports;
@@ -66,6 +67,11 @@ export class PdfRenderer implements OnModuleDestroy {
             format: 'A4',
             printBackground: true,
             margin: { top: '2cm', bottom: '2cm', left: '2cm', right: '2cm' },
+            // The print header and footer, like the DOCX ones: the title, and page n of m.
+            displayHeaderFooter: true,
+            headerTemplate: `<div style="font-size:8pt;width:100%;text-align:center">${escapeHtml(title)}</div>`,
+            footerTemplate:
+              '<div style="font-size:8pt;width:100%;text-align:center"><span class="pageNumber"></span> / <span class="totalPages"></span></div>',
           }),
           remaining(),
         );
