@@ -71,6 +71,7 @@ const libs = [
   'workers',
   'templates',
   'documents',
+  'exporters',
 ];
 const moduleNameMapper = Object.fromEntries(
   libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`]),

@@ -56,4 +56,14 @@ export class AppConfig {
   };
   /** Per-tenant concurrency caps and statement timeouts of heavy operations. */
   readonly fairness!: FairnessConfig;
+  /** Exports of assembled documents (EXPORT_* variables and PDF_CHROMIUM_PATH). */
+  readonly exports!: {
+    /** Unset: PDF export answers 501. */
+    pdfChromiumPath?: string;
+    maxMarkdownBytes: number;
+    /** Budget of one conversion (worker task or PDF print). */
+    timeoutMs: number;
+    /** Pages printing at once in the one shared browser. */
+    pdfMaxConcurrency: number;
+  };
 }

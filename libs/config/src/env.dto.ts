@@ -290,4 +290,30 @@ export class EnvDto {
   @IsOptional()
   @IsString()
   STATEMENT_TIMEOUTS_MS?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  PDF_CHROMIUM_PATH?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
+  EXPORT_MAX_MARKDOWN_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  EXPORT_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  EXPORT_PDF_MAX_CONCURRENCY?: number;
 }

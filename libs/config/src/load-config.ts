@@ -124,6 +124,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       waitMs: env.CONCURRENCY_WAIT_MS ?? 2_000,
       statementTimeoutsMs: timeouts.value,
     },
+    exports: {
+      pdfChromiumPath: env.PDF_CHROMIUM_PATH,
+      maxMarkdownBytes: env.EXPORT_MAX_MARKDOWN_BYTES ?? 5 * MIB,
+      timeoutMs: env.EXPORT_TIMEOUT_MS ?? 15000,
+      pdfMaxConcurrency: env.EXPORT_PDF_MAX_CONCURRENCY ?? 2,
+    },
   });
 }
 
