@@ -803,6 +803,7 @@ describe('blocks: CRUD, ETags, limits, versions, authorization, tenant isolation
           'deleteBlockRelation',
           'exportBlocks',
           'getBlock',
+          'getBlockUsages',
           'getBlockVersion',
           'getRelatedBlocks',
           'importBlocks',
