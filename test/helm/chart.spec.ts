@@ -283,10 +283,17 @@ describe('helm chart content-blocks', () => {
       );
     });
 
-    it('skips the ServiceMonitor and PrometheusRule without their CRDs even when enabled', () => {
+    it('renders the ServiceMonitor and PrometheusRule when enabled, without probing the cluster', () => {
+      // No apiVersions: what helm template, Argo CD and Flux see.
       const kinds = renderChart({
         set: ['metrics.serviceMonitor.enabled=true', 'metrics.prometheusRule.enabled=true'],
       }).map((m) => m.kind);
+      expect(kinds).toContain('ServiceMonitor');
+      expect(kinds).toContain('PrometheusRule');
+    });
+
+    it('renders neither when they are disabled, even where the CRDs exist', () => {
+      const kinds = renderChart({ apiVersions: MONITORING_APIS }).map((m) => m.kind);
       expect(kinds).not.toContain('ServiceMonitor');
       expect(kinds).not.toContain('PrometheusRule');
     });
