@@ -299,6 +299,30 @@ describe('helm chart content-blocks', () => {
     });
   });
 
+  describe('heap sizing from the memory limit', () => {
+    const nodeOptions = (set: string[]): string | undefined =>
+      (
+        find(renderChart({ set }), 'Deployment').spec.template.spec.containers[0].env as Array<{
+          name: string;
+          value?: string;
+        }>
+      ).find((e) => e.name === 'NODE_OPTIONS')?.value;
+
+    it('caps old space at 60 % of the limit with a 16 MiB semi-space by default', () => {
+      expect(nodeOptions([])).toBe('--max-old-space-size=307 --max-semi-space-size=16');
+      expect(nodeOptions(['resources.limits.memory=1Gi', 'heap.semiSpaceMiB=32'])).toBe(
+        '--max-old-space-size=614 --max-semi-space-size=32',
+      );
+    });
+
+    it('sets nothing without a limit in Mi or Gi, and takes literal options as given', () => {
+      expect(nodeOptions(['resources.limits=null'])).toBeUndefined();
+      expect(nodeOptions(['heap.nodeOptions=--max-old-space-size=200'])).toBe(
+        '--max-old-space-size=200',
+      );
+    });
+  });
+
   describe('with secrets.externalSecret (External Secrets Operator)', () => {
     const ES = [
       'secrets.externalSecret.enabled=true',
