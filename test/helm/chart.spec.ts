@@ -283,12 +283,106 @@ describe('helm chart content-blocks', () => {
       );
     });
 
-    it('skips the ServiceMonitor and PrometheusRule without their CRDs even when enabled', () => {
+    it('renders the ServiceMonitor and PrometheusRule when enabled, without probing the cluster', () => {
+      // No apiVersions: what helm template, Argo CD and Flux see.
       const kinds = renderChart({
         set: ['metrics.serviceMonitor.enabled=true', 'metrics.prometheusRule.enabled=true'],
       }).map((m) => m.kind);
+      expect(kinds).toContain('ServiceMonitor');
+      expect(kinds).toContain('PrometheusRule');
+    });
+
+    it('renders neither when they are disabled, even where the CRDs exist', () => {
+      const kinds = renderChart({ apiVersions: MONITORING_APIS }).map((m) => m.kind);
       expect(kinds).not.toContain('ServiceMonitor');
       expect(kinds).not.toContain('PrometheusRule');
+    });
+  });
+
+  describe('heap sizing from the memory limit', () => {
+    const nodeOptions = (set: string[]): string | undefined =>
+      (
+        find(renderChart({ set }), 'Deployment').spec.template.spec.containers[0].env as Array<{
+          name: string;
+          value?: string;
+        }>
+      ).find((e) => e.name === 'NODE_OPTIONS')?.value;
+
+    it('caps old space at 60 % of the limit with a 16 MiB semi-space by default', () => {
+      expect(nodeOptions([])).toBe('--max-old-space-size=307 --max-semi-space-size=16');
+      expect(nodeOptions(['resources.limits.memory=1Gi', 'heap.semiSpaceMiB=32'])).toBe(
+        '--max-old-space-size=614 --max-semi-space-size=32',
+      );
+    });
+
+    it('sets nothing without a limit in Mi or Gi, and takes literal options as given', () => {
+      expect(nodeOptions(['resources.limits=null'])).toBeUndefined();
+      expect(nodeOptions(['heap.nodeOptions=--max-old-space-size=200'])).toBe(
+        '--max-old-space-size=200',
+      );
+    });
+  });
+
+  describe('with secrets.externalSecret (External Secrets Operator)', () => {
+    const ES = [
+      'secrets.externalSecret.enabled=true',
+      'secrets.externalSecret.secretStoreRef.name=vault',
+      'secrets.externalSecret.secretStoreRef.kind=ClusterSecretStore',
+      'secrets.externalSecret.remoteRefs.databaseUrl.key=prod/content-blocks',
+      'secrets.externalSecret.remoteRefs.databaseUrl.property=database_url',
+      'secrets.externalSecret.remoteRefs.jwtSecret.key=prod/content-blocks-jwt',
+      'secrets.externalSecret.remoteRefs.redisUrl.key=prod/redis',
+      // Ignored: the store is the only source.
+      'secrets.jwtSecret=this-value-must-not-reach-any-manifest-000',
+    ];
+    const manifests = renderChart({ set: ES });
+
+    it('fills the Secret the pods read from the store, before the migrations hook', () => {
+      const external = find(manifests, 'ExternalSecret');
+      expect(external.apiVersion).toBe('external-secrets.io/v1');
+      expect(external.spec.secretStoreRef).toEqual({ name: 'vault', kind: 'ClusterSecretStore' });
+      expect(external.spec.target).toEqual({ name: 'cb-content-blocks', creationPolicy: 'Orphan' });
+      expect(external.spec.data).toEqual([
+        {
+          secretKey: 'DATABASE_URL',
+          remoteRef: { key: 'prod/content-blocks', property: 'database_url' },
+        },
+        { secretKey: 'JWT_SECRET', remoteRef: { key: 'prod/content-blocks-jwt' } },
+        { secretKey: 'REDIS_URL', remoteRef: { key: 'prod/redis' } },
+      ]);
+      const hookWeight = (m: Manifest): number =>
+        Number(m.metadata.annotations?.['helm.sh/hook-weight'] ?? 0);
+      const job = manifests.find((m) => m.kind === 'Job')!;
+      expect(external.metadata.annotations['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+      expect(hookWeight(external)).toBeLessThan(hookWeight(job));
+      const env = find(manifests, 'Deployment').spec.template.spec.containers[0].env as Array<{
+        name: string;
+        valueFrom?: { secretKeyRef?: { name: string } };
+      }>;
+      expect(env.find((e) => e.name === 'JWT_SECRET')!.valueFrom!.secretKeyRef!.name).toBe(
+        'cb-content-blocks',
+      );
+    });
+
+    it('creates no Secret of its own and leaks no inline value', () => {
+      expect(manifests.map((m) => m.kind)).not.toContain('Secret');
+      expect(JSON.stringify(manifests)).not.toContain('this-value-must-not-reach-any-manifest');
+    });
+
+    it('refuses a missing store, a missing required key, or existingSecret beside it', () => {
+      const without = (prefix: string) => ES.filter((s) => !s.startsWith(prefix));
+      expect(() =>
+        renderChart({ set: without('secrets.externalSecret.secretStoreRef.name') }),
+      ).toThrow(/secretStoreRef.name is required/);
+      expect(() =>
+        renderChart({ set: without('secrets.externalSecret.remoteRefs.jwtSecret.key') }),
+      ).toThrow(/jwtSecret.key are required/);
+      expect(() => renderChart({ set: [...ES, 'secrets.existingSecret=mine'] })).toThrow(
+        /exclude each other/,
+      );
+      expect(() =>
+        renderChart({ set: [...ES, 'secrets.externalSecret.secretStoreRef.kind=Vault'] }),
+      ).toThrow(/kind/);
     });
   });
 

@@ -98,6 +98,22 @@ app.kubernetes.io/component: api
 {{- end }}
 {{- end }}
 
+{{/* NODE_OPTIONS of the API: V8 sizes its heap from the host, not the container, and collects
+lazily; old space as a share of the memory limit (Mi or Gi) keeps the pod below it. */}}
+{{- define "content-blocks.nodeOptions" -}}
+{{- if .Values.heap.nodeOptions }}
+{{- .Values.heap.nodeOptions }}
+{{- else }}
+{{- $limit := toString (dig "limits" "memory" "" .Values.resources) }}
+{{- $mib := 0 }}
+{{- if regexMatch "^[0-9]+Mi$" $limit }}{{ $mib = trimSuffix "Mi" $limit | int }}{{ end }}
+{{- if regexMatch "^[0-9]+Gi$" $limit }}{{ $mib = mul (trimSuffix "Gi" $limit | int) 1024 }}{{ end }}
+{{- if gt $mib 0 }}
+{{- printf "--max-old-space-size=%d --max-semi-space-size=%d" (div (mul $mib (int .Values.heap.oldSpacePercent)) 100) (int .Values.heap.semiSpaceMiB) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* The container port that serves /metrics: its own with metrics.port, else the API's. */}}
 {{- define "content-blocks.metricsPortName" -}}
 {{- if gt (int .Values.metrics.port) 0 }}metrics{{ else }}http{{ end }}
