@@ -1,6 +1,6 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeysService } from '@app/api-keys';
 import { IS_PUBLIC_KEY, RequestContext, RouteMetadata, type Principal } from '@app/common';
 import { AuthErrorCode, AuthException } from '../auth.exception';
@@ -39,7 +39,10 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
       });
     }
     try {
-      return await this.authenticate(context, request);
+      const ok = await this.authenticate(context, request);
+      // An answer for one caller is never kept by a shared or browser cache.
+      void context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
+      return ok;
     } catch (error) {
       if (error instanceof AuthException && error.status === 401) {
         await this.failures.failed(request.ip, reasonOf(error, request), RequestContext.current());
