@@ -109,3 +109,49 @@ describe('API keys cannot lift their owner above the role limit', () => {
     expect(again.status).toBe(201);
   });
 });
+
+describe("an admin and another user's key", () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { RATE_LIMIT_AUTH_PER_MINUTE: '1000' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('may not rotate it (no secret changes hands), and may still revoke it', async () => {
+    const admin = await registerUser(t.http);
+    const member = await createUserInTenant(t.http, admin.accessToken, 'user');
+    const key = await t.http.post(
+      '/api/auth/api-keys',
+      { name: 'mine', scopes: ['read'] },
+      { token: member.accessToken },
+    );
+    expect(key.status).toBe(201);
+    const before = await t.db.query(`SELECT secret_hash FROM api_keys WHERE id = $1`, [
+      key.body.id,
+    ]);
+    const rotated = await t.http.post(
+      `/api/auth/api-keys/${key.body.id}/rotate`,
+      {},
+      { token: admin.accessToken },
+    );
+    expect(rotated.status).toBe(403);
+    expect(rotated.text).not.toMatch(/cb_[A-Za-z0-9]{8}_/);
+    const after = await t.db.query(`SELECT secret_hash FROM api_keys WHERE id = $1`, [key.body.id]);
+    expect(after.rows).toEqual(before.rows);
+    expect((await t.http.get('/api/blocks', { apiKey: key.body.key })).status).toBe(200);
+    // the owner rotates its own key as before
+    const own = await t.http.post(
+      `/api/auth/api-keys/${key.body.id}/rotate`,
+      {},
+      { token: member.accessToken },
+    );
+    expect(own.status).toBe(201);
+    expect(
+      (await t.http.delete(`/api/auth/api-keys/${key.body.id}`, { token: admin.accessToken }))
+        .status,
+    ).toBe(204);
+  });
+});

@@ -749,7 +749,7 @@ describe('blocks: CRUD, ETags, limits, versions, authorization, tenant isolation
       expect(mine.body.items.map((b: any) => b.id)).toEqual([block.id]);
     });
 
-    it("refuses an import line carrying another tenant's id and leaves that block alone", async () => {
+    it("treats an import line carrying another tenant's id as a new block and leaves that block alone", async () => {
       const block = await createBlock(t.http, alice.accessToken, { title: 'Not yours' });
       const res = await t.http.post('/api/blocks/import', undefined, {
         token: bob.accessToken,
@@ -757,9 +757,13 @@ describe('blocks: CRUD, ETags, limits, versions, authorization, tenant isolation
         headers: { 'content-type': 'application/x-ndjson' },
       });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ created: 0, updated: 0, failed: [{ line: 1 }] });
+      // the same answer as for a free id: a new block of bob's, with a server-made id
+      expect(res.body).toMatchObject({ created: 1, updated: 0, failed: [] });
       const after = await t.http.get(`/api/blocks/${block.id}`, { token: alice.accessToken });
       expect(after.body.title).toBe('Not yours');
+      expect((await t.http.get(`/api/blocks/${block.id}`, { token: bob.accessToken })).status).toBe(
+        404,
+      );
     });
   });
 

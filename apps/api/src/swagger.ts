@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { FieldErrorDto, ProblemDto } from '@app/common';
+import { AppConfig } from '@app/config';
 
 export const API_TAGS: Array<[string, string]> = [
   ['auth', "Registration, login, sessions, the caller's own account"],
@@ -50,8 +51,9 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   });
 }
 
-/** Swagger UI at /docs, the document at /docs-json and /docs-yaml. */
+/** Swagger UI at /docs, the document at /docs-json and /docs-yaml; none with DOCS_ENABLED=false. */
 export function setupSwagger(app: NestFastifyApplication): void {
+  if (!app.get(AppConfig).docsEnabled) return;
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',

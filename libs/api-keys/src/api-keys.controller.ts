@@ -54,6 +54,7 @@ export class ApiKeysController {
   @ApiOperation({
     operationId: 'rotateApiKey',
     summary: 'New secret; the old one keeps working for `graceSeconds`',
+    description: "Only the key's owner may rotate it (403 otherwise); an admin may revoke it.",
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })

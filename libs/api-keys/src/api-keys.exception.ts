@@ -7,6 +7,7 @@ export enum ApiKeysErrorCode {
   EXPIRY_IN_PAST = 'EXPIRY_IN_PAST',
   RATE_LIMIT_EXCEEDS_ROLE = 'RATE_LIMIT_EXCEEDS_ROLE',
   TOO_MANY_KEYS = 'TOO_MANY_KEYS',
+  ROTATE_OWN_ONLY = 'ROTATE_OWN_ONLY',
 }
 
 const TABLE: ErrorTable<ApiKeysErrorCode> = {
@@ -24,6 +25,10 @@ const TABLE: ErrorTable<ApiKeysErrorCode> = {
   [ApiKeysErrorCode.TOO_MANY_KEYS]: {
     status: 409,
     detail: 'The most live API keys a user may have is reached; revoke one first',
+  },
+  [ApiKeysErrorCode.ROTATE_OWN_ONLY]: {
+    status: 403,
+    detail: 'Only its owner may rotate a key (an admin may revoke it)',
   },
 };
 

@@ -241,6 +241,10 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     return this.dataSource
       .transaction(async (manager) => {
         const entity = await this.loadOwned(manager, id);
+        // A new secret goes to its owner only: an admin may revoke another user's key, not take it.
+        if (entity.userId !== currentPrincipal().userId) {
+          throw new ApiKeysException(ApiKeysErrorCode.ROTATE_OWN_ONLY);
+        }
         const before = this.toResponse(entity);
         const [rows] = await manager.query<[Array<{ updated_at: Date }>, number]>(
           `UPDATE api_keys SET previous_secret_hash = CASE WHEN $3 > 0 THEN secret_hash END,

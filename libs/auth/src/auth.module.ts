@@ -10,6 +10,7 @@ import { AppConfig } from '@app/config';
 import { UsersModule } from '@app/users';
 import { AUTH_RATE_LIMIT_KEY } from './auth.decorators';
 import { AuthController } from './auth.controller';
+import { AuthFailuresService } from './auth-failures.service';
 import { AuthService } from './auth.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { SessionEntity } from './entities/session.entity';
@@ -82,6 +83,7 @@ const hasAuthLimit = (context: { getHandler(): unknown }): boolean => {
     AuthService,
     JwtStrategy,
     LoginLockoutService,
+    AuthFailuresService,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AuthorizationGuard },

@@ -6,3 +6,4 @@ export { RateLimitStorage } from './rate-limit.storage';
 export { AuthException, AuthErrorCode } from './auth.exception';
 export { AuthRateLimit } from './auth.decorators';
 export { TokenResponseDto } from './dto/token-response.dto';
+export { AuthFailuresService } from './auth-failures.service';

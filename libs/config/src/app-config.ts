@@ -26,6 +26,8 @@ export class AppConfig {
     failedAuthPerMinute: number;
   };
   readonly apiKeys!: { maxPerUser: number };
+  /** Whether `/docs`, `/docs-json` and `/docs-yaml` are served (DOCS_ENABLED). */
+  readonly docsEnabled!: boolean;
   readonly redisUrl?: string;
   /** Fastify's `trustProxy`: false, true, a hop count, or a list of IPs/CIDRs. */
   readonly trustProxy!: boolean | number | string[];

@@ -194,6 +194,10 @@ export class EnvDto {
   METRICS_ENABLED?: string;
 
   @IsOptional()
+  @IsIn(['true', 'false'])
+  DOCS_ENABLED?: string;
+
+  @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(1)

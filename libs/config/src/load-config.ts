@@ -89,6 +89,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       failedAuthPerMinute: env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE ?? 60,
     },
     apiKeys: { maxPerUser: env.API_KEYS_MAX_PER_USER ?? 25 },
+    docsEnabled: env.DOCS_ENABLED !== 'false',
     redisUrl: env.REDIS_URL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, isProduction),

@@ -1,9 +1,10 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeysService } from '@app/api-keys';
 import { IS_PUBLIC_KEY, RequestContext, RouteMetadata, type Principal } from '@app/common';
 import { AuthErrorCode, AuthException } from '../auth.exception';
+import { type AuthFailureReason, AuthFailuresService } from '../auth-failures.service';
 
 const QUERY_CREDENTIALS = /[?&](access_token|token|api_key|apikey|x-api-key|key)=/i;
 
@@ -17,6 +18,7 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: RouteMetadata,
     private readonly apiKeys: ApiKeysService,
+    private readonly failures: AuthFailuresService,
   ) {
     super();
   }
@@ -28,6 +30,31 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
+    // An IP that keeps failing is refused before any token is verified or key looked up.
+    const wait = this.failures.retryAfter(request.ip);
+    if (wait > 0) {
+      this.failures.throttled(request.ip, RequestContext.current());
+      throw new AuthException(AuthErrorCode.RATE_LIMITED, undefined, {
+        'retry-after': String(wait),
+      });
+    }
+    try {
+      const ok = await this.authenticate(context, request);
+      // An answer for one caller is never kept by a shared or browser cache.
+      void context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
+      return ok;
+    } catch (error) {
+      if (error instanceof AuthException && error.status === 401) {
+        await this.failures.failed(request.ip, reasonOf(error, request), RequestContext.current());
+      }
+      throw error;
+    }
+  }
+
+  private async authenticate(
+    context: ExecutionContext,
+    request: FastifyRequest & { user?: Principal },
+  ): Promise<boolean> {
     if (QUERY_CREDENTIALS.test(request.url)) {
       throw new AuthException(AuthErrorCode.CREDENTIALS_IN_QUERY);
     }
@@ -54,4 +81,10 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
     if (!user) throw new AuthException(AuthErrorCode.INVALID_TOKEN);
     return user as TUser;
   }
+}
+
+function reasonOf(error: AuthException, request: FastifyRequest): AuthFailureReason {
+  if (error.reason === AuthErrorCode.INVALID_API_KEY) return 'invalid_api_key';
+  const { authorization } = request.headers;
+  return authorization === undefined ? 'missing' : 'invalid_token';
 }

@@ -1,0 +1,45 @@
+import { createApiKey, registerUser } from '../support/auth-fixtures';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+jest.setTimeout(60_000);
+
+describe('authenticated answers are never cached', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { RATE_LIMIT_AUTH_PER_MINUTE: '1000' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('sends Cache-Control: no-store for bearer and API-key callers alike', async () => {
+    const user = await registerUser(t.http);
+    const key = await createApiKey(t.http, user.accessToken, { scopes: ['read'] });
+    for (const res of [
+      await t.http.get('/api/auth/me', { token: user.accessToken }),
+      await t.http.get('/api/blocks', { token: user.accessToken }),
+      await t.http.get('/api/auth/api-keys', { token: user.accessToken }),
+      await t.http.get('/api/blocks', { apiKey: key.key }),
+    ]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    }
+    // public probes keep their own caching rules
+    expect((await t.http.get('/health/live')).headers.get('cache-control')).not.toBe('no-store');
+  });
+});
+
+describe('DOCS_ENABLED=false', () => {
+  it('serves no Swagger UI and no OpenAPI document, and the API still works', async () => {
+    const t = await startTestApp({ env: { DOCS_ENABLED: 'false' } });
+    try {
+      for (const path of ['/docs', '/docs-json', '/docs-yaml']) {
+        expect((await t.http.get(path)).status).toBe(404);
+      }
+      expect((await t.http.get('/health/live')).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
