@@ -35,6 +35,8 @@ describe('Grafana dashboard (files/grafana-dashboard.json)', () => {
       [/^In-flight requests/, 'http_requests_in_flight'],
       [/^Auth attempts by result/, 'auth_attempts_total'],
       [/^Active sessions/, 'auth_active_sessions'],
+      [/^Identity cache hit rate/, 'identity_cache_lookups_total'],
+      [/^Identity cache hit rate/, 'identity_cache_evictions_total'],
       [/^Connection pool/, 'db_pool_connections'],
       [/^Query latency/, 'db_query_duration_seconds_bucket'],
       [/^Block operations/, 'block_operations_total'],

@@ -59,6 +59,7 @@ describe('alert rules and Alertmanager config', () => {
         'ContentBlocksHighErrorRate',
         'ContentBlocksHighLatency',
         'ContentBlocksHighMemory',
+        'ContentBlocksIdentityCacheLowHitRate',
         'ContentBlocksNoDatabaseConnections',
         'ContentBlocksRateLimitSurge',
       ].sort(),

@@ -32,6 +32,9 @@ const FAMILIES: Record<string, string> = {
   audit_queue_full_total: 'counter',
   audit_queue_overflow_total: 'counter',
   errors_total: 'counter',
+  identity_cache_lookups_total: 'counter',
+  identity_cache_evictions_total: 'counter',
+  identity_cache_entries: 'gauge',
   process_cpu_seconds_total: 'counter',
   process_resident_memory_bytes: 'gauge',
   nodejs_eventloop_lag_seconds: 'gauge',
@@ -292,6 +295,32 @@ describe('metrics: domain families from real traffic', () => {
       `SELECT user_id, severity, status_code FROM audit_log WHERE action = 'ratelimit.exceeded'`,
     );
     expect(rows).toEqual([{ user_id: bob.user.id, severity: 'warning', status_code: 429 }]);
+  });
+
+  it('reports hits, misses and entries of the session, user and API-key caches', async () => {
+    const alice = await registerUser(t.http);
+    const key = await createApiKey(t.http, alice.accessToken, { scopes: ['read'] });
+    const scrape = async () => parsePrometheus((await t.http.get('/metrics')).text);
+    const lookups = (samples: Awaited<ReturnType<typeof scrape>>, cache: string, result: string) =>
+      sum(samples, 'identity_cache_lookups_total', { cache, result });
+    const before = await scrape();
+    for (let i = 0; i < 3; i++) {
+      expect((await t.http.get('/api/auth/me', { token: alice.accessToken })).status).toBe(200);
+      expect((await t.http.get('/api/auth/me', { apiKey: key.key })).status).toBe(200);
+    }
+    const after = await scrape();
+    for (const cache of ['sessions', 'users', 'api_keys']) {
+      const hits = lookups(after, cache, 'hit') - lookups(before, cache, 'hit');
+      const misses = lookups(after, cache, 'miss') - lookups(before, cache, 'miss');
+      // Six authenticated requests: the first of each kind may miss, the repeats are served warm.
+      expect({ cache, hits: hits >= 2 }).toEqual({ cache, hits: true });
+      expect({ cache, lookups: hits + misses >= 3 }).toEqual({ cache, lookups: true });
+      expect({ cache, entries: sum(after, 'identity_cache_entries', { cache }) >= 1 }).toEqual({
+        cache,
+        entries: true,
+      });
+      expect(sum(after, 'identity_cache_evictions_total', { cache })).toBe(0);
+    }
   });
 
   it('reports the audit queue in the health detail', async () => {

@@ -1,5 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -17,6 +23,7 @@ import {
 } from '@app/common';
 import { AppConfig } from '@app/config';
 import { PgNotifications } from '@app/database';
+import { type CacheMetrics, MetricsService, evictWhenFull } from '@app/metrics';
 import { IDENTITY_CHANNEL, UsersService, assertKey, parseIdentityEvent } from '@app/users';
 import { ApiKeysErrorCode, ApiKeysException } from './api-keys.exception';
 import type { ApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
@@ -67,6 +74,8 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     );
   }
   private readonly cache = new Map<string, { record: KeyRecord | null; until: number }>();
+  @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService;
+  private cacheMeter?: CacheMetrics;
   private readonly usage = new Map<string, { count: number; lastUsedAt: Date }>();
   private flushTimer?: NodeJS.Timeout;
 
@@ -80,6 +89,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
+    this.cacheMeter = this.metrics?.identityCache('api_keys', () => this.cache.size);
     this.notifications.subscribe(IDENTITY_CHANNEL, (payload) => {
       const event = parseIdentityEvent(payload);
       if (event?.kind === 'api_key') this.forget((r) => r.id === event.id);
@@ -339,7 +349,9 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
   private async lookup(prefix: string): Promise<KeyRecord | null> {
     const now = Date.now();
     const cached = this.cache.get(prefix);
-    if (cached && cached.until > now && this.notifications.isLive) return cached.record;
+    const fresh = cached !== undefined && cached.until > now && this.notifications.isLive;
+    this.cacheMeter?.lookup(fresh);
+    if (fresh) return cached.record;
     const rows = await this.dataSource.query<
       Array<{
         id: string;
@@ -374,7 +386,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
           revoked: row.revoked_at !== null,
         }
       : null;
-    if (this.cache.size > 50_000) this.cache.clear();
+    evictWhenFull(this.cache, 50_000, this.cacheMeter);
     this.cache.set(prefix, { record, until: now + (record ? CACHE_MS : MISS_CACHE_MS) });
     return record;
   }

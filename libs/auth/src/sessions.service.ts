@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -6,6 +6,7 @@ import { AuditService } from '@app/audit';
 import type { Principal } from '@app/common';
 import { AppConfig } from '@app/config';
 import { PgNotifications } from '@app/database';
+import { type CacheMetrics, MetricsService, evictWhenFull } from '@app/metrics';
 import {
   IDENTITY_CHANNEL,
   UsersService,
@@ -40,6 +41,8 @@ const CACHE_MS = 30_000;
 @Injectable()
 export class SessionsService implements OnModuleInit {
   private readonly cache = new Map<string, { state: SessionState | null; until: number }>();
+  @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService;
+  private cacheMeter?: CacheMetrics;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -51,6 +54,7 @@ export class SessionsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.cacheMeter = this.metrics?.identityCache('sessions', () => this.cache.size);
     this.notifications.subscribe(IDENTITY_CHANNEL, (payload) => {
       const event = parseIdentityEvent(payload);
       if (event?.kind === 'session') this.cache.delete(event.id);
@@ -261,7 +265,9 @@ export class SessionsService implements OnModuleInit {
   private async sessionState(sessionId: string): Promise<SessionState | null> {
     const now = Date.now();
     const cached = this.cache.get(sessionId);
-    if (cached && cached.until > now && this.notifications.isLive) return cached.state;
+    const fresh = cached !== undefined && cached.until > now && this.notifications.isLive;
+    this.cacheMeter?.lookup(fresh);
+    if (fresh) return cached.state;
     const rows = await this.dataSource.query<
       Array<{ user_id: string; tenant_id: string; expires_at: Date; revoked_at: Date | null }>
     >(`SELECT user_id, tenant_id, expires_at, revoked_at FROM sessions WHERE id = $1`, [sessionId]);
@@ -274,7 +280,7 @@ export class SessionsService implements OnModuleInit {
           revoked: row.revoked_at !== null,
         }
       : null;
-    if (this.cache.size > 100_000) this.cache.clear();
+    evictWhenFull(this.cache, 100_000, this.cacheMeter);
     this.cache.set(sessionId, { state, until: now + CACHE_MS });
     return state;
   }

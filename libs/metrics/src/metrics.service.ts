@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CacheMetrics, type IdentityCacheName } from './cache-metrics';
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const QUERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
@@ -185,6 +186,36 @@ export class MetricsService {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  readonly identityCacheLookups = new Counter({
+    name: 'identity_cache_lookups_total',
+    help: 'Lookups of the in-memory identity caches (sessions, users, api_keys) by result (hit, miss)',
+    labelNames: ['cache', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly identityCacheEvictions = new Counter({
+    name: 'identity_cache_evictions_total',
+    help: 'Entries the identity caches dropped to stay within their size bound',
+    labelNames: ['cache'] as const,
+    registers: [this.registry],
+  });
+  private readonly identityCacheSizes = new Map<IdentityCacheName, () => number>();
+  readonly identityCacheEntries = new Gauge({
+    name: 'identity_cache_entries',
+    help: 'Entries held by each identity cache, read at scrape time',
+    labelNames: ['cache'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [cache, size] of this.identityCacheSizes)
+        this.identityCacheEntries.set({ cache }, size());
+    },
+  });
+
+  /** Meters one identity cache; `size` is read at scrape time only. */
+  identityCache(cache: IdentityCacheName, size: () => number): CacheMetrics {
+    this.identityCacheSizes.set(cache, size);
+    return new CacheMetrics(this.identityCacheLookups, this.identityCacheEvictions, cache);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -13,6 +13,7 @@ import {
   type Role,
 } from '@app/common';
 import { PgNotifications } from '@app/database';
+import { type CacheMetrics, MetricsService, evictWhenFull } from '@app/metrics';
 import type { CreateUserDto } from './dto/create-user.dto';
 import type { ListUsersDto } from './dto/list-users.dto';
 import type { UpdateMeDto } from './dto/update-me.dto';
@@ -59,6 +60,8 @@ export class UsersService implements OnModuleInit {
   private readonly endedHooks: UserEndedHook[] = [];
   /** userId -> state, dropped by NOTIFY from any replica; never trusted while the listener is down. */
   private readonly stateCache = new Map<string, { state: UserAuthState | null; until: number }>();
+  @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService;
+  private cacheMeter?: CacheMetrics;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -68,6 +71,7 @@ export class UsersService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.cacheMeter = this.metrics?.identityCache('users', () => this.stateCache.size);
     this.notifications.subscribe(IDENTITY_CHANNEL, (payload) => {
       const event = parseIdentityEvent(payload);
       if (event?.kind === 'user') this.stateCache.delete(event.id);
@@ -82,9 +86,11 @@ export class UsersService implements OnModuleInit {
   async currentAuthState(userId: string): Promise<UserAuthState | null> {
     const now = Date.now();
     const cached = this.stateCache.get(userId);
-    if (cached && cached.until > now && this.notifications.isLive) return cached.state;
+    const fresh = cached !== undefined && cached.until > now && this.notifications.isLive;
+    this.cacheMeter?.lookup(fresh);
+    if (fresh) return cached.state;
     const state = await this.getAuthState(userId);
-    if (this.stateCache.size > 50_000) this.stateCache.clear();
+    evictWhenFull(this.stateCache, 50_000, this.cacheMeter);
     this.stateCache.set(userId, { state, until: now + 30_000 });
     return state;
   }

@@ -1,0 +1,52 @@
+import type { Registry } from 'prom-client';
+import { evictWhenFull } from './cache-metrics';
+import { MetricsService } from './metrics.service';
+
+const value = async (registry: Registry, name: string, labels: Record<string, string>) => {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const sample = (metric?.values ?? []).find((v) =>
+    Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+  );
+  return sample?.value;
+};
+
+describe('identity cache metrics', () => {
+  it('counts hits and misses per cache and reads the size at scrape time', async () => {
+    const metrics = new MetricsService();
+    const cache = new Map<string, number>([['a', 1]]);
+    const meter = metrics.identityCache('sessions', () => cache.size);
+    meter.lookup(true);
+    meter.lookup(true);
+    meter.lookup(false);
+    cache.set('b', 2);
+    const { registry } = metrics;
+    const lookups = 'identity_cache_lookups_total';
+    expect(await value(registry, lookups, { cache: 'sessions', result: 'hit' })).toBe(2);
+    expect(await value(registry, lookups, { cache: 'sessions', result: 'miss' })).toBe(1);
+    expect(await value(registry, 'identity_cache_entries', { cache: 'sessions' })).toBe(2);
+    expect(await value(registry, 'identity_cache_entries', { cache: 'users' })).toBeUndefined();
+  });
+
+  it('empties a cache only past its bound and counts the dropped entries', async () => {
+    const metrics = new MetricsService();
+    const cache = new Map<string, number>();
+    const meter = metrics.identityCache('api_keys', () => cache.size);
+    for (let i = 0; i < 3; i++) cache.set(`k${i}`, i);
+    evictWhenFull(cache, 3, meter);
+    expect(cache.size).toBe(3);
+    cache.set('k3', 3);
+    evictWhenFull(cache, 3, meter);
+    expect(cache.size).toBe(0);
+    const evictions = 'identity_cache_evictions_total';
+    expect(await value(metrics.registry, evictions, { cache: 'api_keys' })).toBe(4);
+  });
+
+  it('still bounds a cache when no metrics are wired (unit tests, tools)', () => {
+    const cache = new Map([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    evictWhenFull(cache, 1, undefined);
+    expect(cache.size).toBe(0);
+  });
+});
