@@ -803,6 +803,8 @@ describe('blocks: CRUD, ETags, limits, versions, authorization, tenant isolation
           'deleteBlockRelation',
           'exportBlocks',
           'getBlock',
+          // Where-used lives in libs/documents (it owns references), under the same path.
+          'getBlockUsages',
           'getBlockVersion',
           'getRelatedBlocks',
           'importBlocks',
