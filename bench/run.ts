@@ -9,7 +9,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -61,6 +61,8 @@ interface Fixture {
   operations: Set<string>;
   tag: string;
   searchTerm: string;
+  /** A document of 200 block nodes, 50 of whose blocks include another block. */
+  documentId?: string;
 }
 
 interface Scenario {
@@ -158,6 +160,21 @@ const SCENARIOS: Scenario[] = [
           tags: ['bench', 'written'],
           metadata: { source: 'bench' },
         }),
+      },
+    ],
+  },
+  {
+    name: 'assemble',
+    label: 'POST /api/documents/{id}/assemble, 200 refs + 50 includes (dry run)',
+    server: 'api',
+    operation: 'POST /api/documents/{id}/assemble',
+    auth: 'jwt',
+    requests: (f) => [
+      {
+        method: 'POST',
+        path: `/api/documents/${f.documentId}/assemble`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dryRun: true }),
       },
     ],
   },
@@ -280,6 +297,9 @@ async function prepareFixture(ctx: Context): Promise<Fixture> {
           [tenantId],
         )
       ).rows.map((r) => r.id);
+      if (await hasTable(ctx.databaseUrl, 'documents')) {
+        fixture.documentId = await benchDocument(c, tenantId, fixture.ids);
+      }
     });
     process.stdout.write(
       `Fixture: ${fixture.ids.length} ids sampled, list filter ?tag=${fixture.tag}, search ?q=${fixture.searchTerm}\n`,
@@ -321,6 +341,40 @@ async function hasTable(url: string, table: string): Promise<boolean> {
     );
     return rows[0].exists;
   });
+}
+
+/**
+ * The assembly fixture, written as the API writes it: 200 block nodes on seeded blocks, the
+ * first 50 of which end with an include of another seeded block (no cycles, depth 1).
+ */
+async function benchDocument(
+  c: Client,
+  tenantId: string,
+  ids: string[],
+): Promise<string | undefined> {
+  if (ids.length < 250) return undefined;
+  const nodes = ids.slice(0, 200).map((blockId) => ({ kind: 'block', blockId, pin: 'latest' }));
+  for (let i = 0; i < 50; i++) {
+    await c.query(
+      `UPDATE blocks SET type = 'markdown', content = content || chr(10) || '{% include_block "' || $2 || '" %}' || chr(10)
+       WHERE id = $1 AND tenant_id = $3`,
+      [ids[i], ids[200 + i], tenantId],
+    );
+  }
+  await c.query(`UPDATE blocks SET type = 'markdown' WHERE id = ANY($1::uuid[])`, [
+    ids.slice(200, 250),
+  ]);
+  const id = randomUUID();
+  await c.query(
+    `INSERT INTO documents (id, tenant_id, title, nodes) VALUES ($1, $2, 'Bench document', $3)`,
+    [id, tenantId, JSON.stringify([{ kind: 'toc' }, ...nodes])],
+  );
+  await c.query(
+    `INSERT INTO document_versions (tenant_id, document_id, version, title, variables, slots, nodes, created_at)
+     SELECT tenant_id, id, version, title, variables, slots, nodes, updated_at FROM documents WHERE id = $1`,
+    [id],
+  );
+  return id;
 }
 
 async function tenantOf(client: Client, username: string): Promise<string> {
@@ -369,6 +423,7 @@ function unavailable(scenario: Scenario, f: Fixture): string | undefined {
   if (scenario.auth === 'jwt' && !f.token) return 'no registration route yet';
   if (scenario.auth === 'key' && !f.apiKey) return 'no API keys yet';
   if (scenario.name === 'login' && !f.login) return 'no user';
+  if (scenario.name === 'assemble' && !f.documentId) return 'no bench document';
   if (
     (scenario.server === 'anchor-pg' || scenario.operation?.includes('{id}')) &&
     f.ids.length === 0

@@ -171,6 +171,10 @@ describe('templates: CRUD, versions, schema, Liquid syntax, tenancy', () => {
     expect(
       (await t.http.get(`/api/templates/${tpl.body.id}`, { token: alice.accessToken })).status,
     ).toBe(404);
+    const oldVersion = await t.http.get(`/api/templates/${tpl.body.id}?version=1`, {
+      token: alice.accessToken,
+    });
+    expect(oldVersion.status).toBe(404);
 
     const assembled = await t.http.post(
       `/api/documents/${doc.body.id}/assemble`,

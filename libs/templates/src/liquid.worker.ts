@@ -80,7 +80,8 @@ export async function renderPieces(input: RenderInput): Promise<RenderOutput> {
       continue;
     }
     let text: string;
-    if (piece.liquid) {
+    // Text without Liquid markup renders to itself: most block content, skipped cheaply.
+    if (piece.liquid && (piece.text.includes('{{') || piece.text.includes('{%'))) {
       let templates;
       try {
         templates = liquid.parse(piece.text);

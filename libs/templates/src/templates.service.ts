@@ -59,16 +59,14 @@ export class TemplatesService {
     });
   }
 
+  /** A live template, or one of its versions (a deleted template's are for its documents only). */
   async get(id: string, version?: number): Promise<TemplateDto> {
-    const row =
-      version === undefined
-        ? await this.repository.find(id)
-        : await this.repository.findVersion(id, version);
-    if (row) return toTemplateDto(row);
-    if (version !== undefined && (await this.repository.find(id))) {
-      throw new TemplatesException(TemplatesErrorCode.TEMPLATE_VERSION_NOT_FOUND);
-    }
-    throw new TemplatesException(TemplatesErrorCode.TEMPLATE_NOT_FOUND);
+    const live = await this.repository.find(id);
+    if (!live) throw new TemplatesException(TemplatesErrorCode.TEMPLATE_NOT_FOUND);
+    if (version === undefined || version === live.version) return toTemplateDto(live);
+    const row = await this.repository.findVersion(id, version);
+    if (!row) throw new TemplatesException(TemplatesErrorCode.TEMPLATE_VERSION_NOT_FOUND);
+    return toTemplateDto(row);
   }
 
   /** The live template's current row, or null (documents turn that into their own 422). */
