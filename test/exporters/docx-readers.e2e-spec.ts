@@ -140,6 +140,32 @@ describe('the DOCX export, read back by pandoc and python-docx', () => {
     expect(doc.created).toBe('2000-01-01T00:00:00');
   });
 
+  it('lays out in LibreOffice with the header title, the page break and "Page n of m" in the footer', () => {
+    const soffice = requireTool('soffice', 'libreoffice-writer-nogui');
+    // A profile of its own, so a LibreOffice someone else runs cannot take the conversion over.
+    const profile = `file://${join(dir, 'lo-profile')}`;
+    const converted = run(soffice, [
+      `-env:UserInstallation=${profile}`,
+      '--headless',
+      '--convert-to',
+      'pdf',
+      '--outdir',
+      dir,
+      file,
+    ]);
+    expect(converted.status).toBe(0);
+    const pdf = join(dir, 'fixture.pdf');
+    const info = run(requireTool('pdfinfo', 'poppler-utils'), [pdf]).stdout;
+    expect(info).toMatch(/^Pages:\s+2$/m);
+    const text = run(requireTool('pdftotext', 'poppler-utils'), [pdf, '-']).stdout;
+    const [first, second] = text.split('\f');
+    expect(first).toContain('Service Agreement');
+    expect(first).toContain('Page 1 of 2');
+    expect(first).not.toContain('Premium');
+    expect(second).toContain('Premium');
+    expect(second).toContain('Page 2 of 2');
+  });
+
   it('never requests an image URL while converting: it becomes its alt text linked to the URL', async () => {
     const server = await countingServer();
     try {

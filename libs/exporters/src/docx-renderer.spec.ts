@@ -9,7 +9,7 @@ const source = {
 describe('renderDocx', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('gives the same bytes for the same source, whatever the clock says', async () => {
+  it('gives the same bytes for the same source, whatever the clock says and however many came before', async () => {
     jest.useFakeTimers({
       now: new Date('2024-03-01T10:00:00Z'),
       doNotFake: ['nextTick', 'setImmediate'],

@@ -22,7 +22,7 @@ import type { Block, Inline } from './document-tree';
 import { parseDocument } from './document-tree';
 import type { ExportSource } from './export-format';
 import { isRemoteUrl, isSafeUrl } from './safe-url';
-import { fixZipDates } from './zip-dates';
+import { canonicalDocx } from './docx-canonical';
 
 const HEADINGS = [
   HeadingLevel.HEADING_1,
@@ -85,7 +85,7 @@ export async function renderDocx(source: ExportSource): Promise<Buffer> {
   const zip = await Packer.toBuffer(document, false, [
     { path: 'docProps/core.xml', data: coreXml(source.title) },
   ]);
-  return fixZipDates(zip);
+  return canonicalDocx(zip);
 }
 
 interface RenderState {
@@ -256,7 +256,7 @@ function numberingConfig() {
     reference: NUMBERED,
     levels: Array.from({ length: 9 }, (_, level) => ({
       level,
-      format: [LevelFormat.DECIMAL, LevelFormat.LOWER_LETTER, LevelFormat.LOWER_ROMAN][level % 3],
+      format: LevelFormat.DECIMAL,
       text: `%${level + 1}.`,
       alignment: AlignmentType.START,
       style: { paragraph: { indent: indent(level) } },
