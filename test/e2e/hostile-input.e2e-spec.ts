@@ -193,4 +193,38 @@ describe('hostile input: content types, width and query strings', () => {
     expect(fine.status).toBe(200);
     expect((await t.http.get('/health/live')).status).toBe(200);
   });
+
+  it('returns search highlights as escaped text with <mark> and no other markup', async () => {
+    const corpus = [
+      '<script>alert(1)</script> zebrafish',
+      '<img src=x onerror=alert(1)> zebrafish',
+      '"><svg onload=alert(1)> zebrafish',
+      '<mark>zebrafish</mark><a href="javascript:alert(1)">x</a>',
+      '\uE000<script>zebrafish\uE001</script>',
+      '&lt;script&gt; zebrafish &#x3C;b&#x3E;',
+      "<scr<script>ipt>zebrafish</scr</script>ipt> ' onmouseover='x",
+    ];
+    for (const content of corpus) {
+      const created = await t.http.post(
+        '/api/blocks',
+        { title: 'XSS probe <b>', content: `zebrafish ${content}`, type: 'html' },
+        { token: admin.accessToken },
+      );
+      expect(created.status).toBe(201);
+    }
+    const res = await t.http.get('/api/blocks/search?q=zebrafish&limit=20', {
+      token: admin.accessToken,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(corpus.length);
+    // ts_headline keeps the tags it meets near a match: before escaping they reached clients.
+    expect(res.body.items.some((i: { highlight: string }) => i.highlight.includes('&lt;'))).toBe(
+      true,
+    );
+    for (const { highlight } of res.body.items as Array<{ highlight: string }>) {
+      expect(highlight).toContain('<mark>');
+      const markup = highlight.replaceAll('<mark>', '').replaceAll('</mark>', '');
+      expect(markup).not.toMatch(/[<>"'\uE000\uE001]/);
+    }
+  });
 });
