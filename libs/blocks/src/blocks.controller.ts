@@ -371,9 +371,11 @@ export class BlocksController {
     operationId: 'compareBlockVersions',
     summary:
       'What changed from one version to another: title, type, tags, metadata and a unified diff of the content',
+    description:
+      'The content diff runs on a worker thread. A version whose content is larger than BLOCKS_DIFF_MAX_BYTES (default 1 MiB) is not diffed: 422 with reason DIFF_TOO_LARGE (read both versions instead). A diff that needs more than the worker time budget is a 422 WORK_TIME_LIMIT; with every worker busy, a 503 with Retry-After.',
   })
   @ApiResponse({ status: 200, type: VersionComparisonDto })
-  @ApiProblems(400, 403, 404)
+  @ApiProblems(400, 403, 404, 422, 503)
   compare(
     @Param('id', UuidPipe) id: string,
     @Query() query: CompareVersionsQueryDto,

@@ -13,6 +13,7 @@ export enum BlocksErrorCode {
   IMPORT_TOO_LARGE = 'IMPORT_TOO_LARGE',
   UNSUPPORTED_IMPORT_TYPE = 'UNSUPPORTED_IMPORT_TYPE',
   EXPORTS_BUSY = 'EXPORTS_BUSY',
+  DIFF_TOO_LARGE = 'DIFF_TOO_LARGE',
 }
 
 const TABLE: ErrorTable<BlocksErrorCode> = {
@@ -35,6 +36,10 @@ const TABLE: ErrorTable<BlocksErrorCode> = {
   [BlocksErrorCode.EXPORTS_BUSY]: {
     status: 503,
     detail: 'Too many exports are running on this instance; retry shortly',
+  },
+  [BlocksErrorCode.DIFF_TOO_LARGE]: {
+    status: 422,
+    detail: 'The versions are too large to compare',
   },
   [BlocksErrorCode.UNSUPPORTED_IMPORT_TYPE]: {
     status: 415,
