@@ -4,11 +4,15 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import {
+  MAX_JSON_DEPTH,
   PinoNestLogger,
-  depthLimitedJsonParser,
+  limitedQuerystringParser,
   rawClientErrorResponse,
+  registerContentTypeCheck,
+  registerQueryLimit,
   registerRequestHooks,
   sendProblem,
+  shapeLimitedJsonParser,
 } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { AppModule } from './app.module';
@@ -31,6 +35,7 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    routerOptions: { querystringParser: limitedQuerystringParser(config.input.maxQueryParams) },
     // The router refuses a malformed URL (400) or an over-long path parameter (414) before any
     // hook or Nest filter runs, and Node's parser refuses oversized headers (431): all of them
     // are answered as problem+json too, like every other error.
@@ -49,17 +54,26 @@ export async function createApp(
     {
       logger: new PinoNestLogger(logger),
       abortOnError: false,
+      // Nest's defaults would add a form (urlencoded) parser: the only parsers are the ones below.
+      bodyParser: false,
     },
   );
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestHooks(fastify, logger);
+  registerQueryLimit(fastify);
+  // Each route takes only what it declares (JSON unless @Consumes says otherwise): 415 first.
+  registerContentTypeCheck(fastify);
   // JSON only: a text/plain body is a 415, not a string that slips into validation.
   fastify.removeContentTypeParser('text/plain');
-  // Bodies nested deeper than any DTO needs are a 400 before recursive validation sees them.
+  // Bodies nested deeper or wider than any DTO needs are a 400 before class-transformer sees them.
   app.useBodyParser(
     'application/json',
     { bodyLimit: config.bodyLimitBytes },
-    depthLimitedJsonParser(fastify),
+    shapeLimitedJsonParser(fastify, {
+      maxDepth: MAX_JSON_DEPTH,
+      maxKeys: config.input.maxObjectKeys,
+      maxItems: config.input.maxArrayItems,
+    }),
   );
 
   // Helmet 8's headers, resolved once by Nest's own security hook (@fastify/helmet rebuilt them

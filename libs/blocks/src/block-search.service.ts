@@ -19,6 +19,7 @@ import type { BlockDto } from './dto/block.dto';
 import { BlockSort } from './dto/block-type';
 import type { ListBlocksQueryDto } from './dto/list-blocks-query.dto';
 import type { SearchHitDto, SuggestionsDto } from './dto/search.dto';
+import { MARK_START, MARK_STOP, renderHighlight } from './highlight-markup';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SUGGESTIONS = 10;
@@ -33,8 +34,9 @@ const TS_CONFIG = `'english'::regconfig`;
  */
 export const MAX_SEARCH_CANDIDATES = 2000;
 
-const HEADLINE_OPTIONS =
-  'StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=20, MinWords=5, FragmentDelimiter=" ... "';
+const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, MaxFragments=2, MaxWords=20, MinWords=5, FragmentDelimiter=" ... "`;
+/** The headline's text without the sentinels, so only ts_headline can place them. */
+const HEADLINE_TEXT = `translate(b.title || E'\\n' || left(b.content, 20000), '${MARK_START}${MARK_STOP}', '')`;
 
 /**
  * Lists (keyset pagination over an index for every sort), ranked full-text search and title
@@ -152,7 +154,7 @@ export class BlockSearchService {
        SELECT ${BLOCK_COLUMNS.split(', ')
          .map((c) => `b.${c}`)
          .join(', ')}, page.score,
-         ts_headline(${TS_CONFIG}, b.title || E'\\n' || left(b.content, 20000), query.tsq, '${HEADLINE_OPTIONS}') AS highlight
+         ts_headline(${TS_CONFIG}, ${HEADLINE_TEXT}, query.tsq, '${HEADLINE_OPTIONS}') AS highlight
        FROM page JOIN blocks b ON b.id = page.id, query
        ORDER BY page.score DESC, page.id ASC`,
       values: params,
@@ -164,7 +166,7 @@ export class BlockSearchService {
       items: page.map((row) => ({
         ...toBlockDto(row),
         score: Number(row.score),
-        highlight: row.highlight,
+        highlight: renderHighlight(row.highlight),
       })),
       nextCursor: more && last ? encodeCursor({ r: String(last.score), id: last.id }) : null,
     };

@@ -8,6 +8,7 @@ import QueryStream from 'pg-query-stream';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AppConfig } from '@app/config';
 import {
+  type JsonShapeLimits,
   MAX_JSON_DEPTH,
   ProblemException,
   type Release,
@@ -16,7 +17,7 @@ import {
   flattenValidationErrors,
   isQueryCancelled,
   findReservedKey,
-  jsonDepthExceeds,
+  jsonShapeViolation,
 } from '@app/common';
 import { pgPool, setStatementTimeout } from '@app/database';
 import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
@@ -183,10 +184,15 @@ export class BlockTransferService {
       },
     });
 
+    const shape: JsonShapeLimits = {
+      maxDepth: MAX_JSON_DEPTH,
+      maxKeys: this.config.input.maxObjectKeys,
+      maxItems: this.config.input.maxArrayItems,
+    };
     let batch: Array<{ line: number; dto: ImportLineDto }> = [];
     let batchBytes = 0;
     for await (const entry of source) {
-      const parsed = await parseLine(entry);
+      const parsed = await parseLine(entry, shape);
       if ('error' in parsed) {
         fail(parsed.line, parsed.error);
         continue;
@@ -280,11 +286,12 @@ export class BlockTransferService {
 
 async function parseLine(
   entry: NdjsonLine,
+  shape: JsonShapeLimits,
 ): Promise<{ line: number; dto: ImportLineDto } | { line: number; error: string }> {
   if (entry.error !== undefined) return { line: entry.line, error: entry.error };
-  if (jsonDepthExceeds(entry.text, MAX_JSON_DEPTH)) {
-    return { line: entry.line, error: `line is nested more than ${MAX_JSON_DEPTH} levels deep` };
-  }
+  // Depth and width before JSON.parse and class-transformer, like a JSON body.
+  const violation = jsonShapeViolation(entry.text, shape);
+  if (violation) return { line: entry.line, error: `line is refused: ${violation}` };
   let value: unknown;
   try {
     value = JSON.parse(entry.text);

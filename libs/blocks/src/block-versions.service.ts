@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createTwoFilesPatch } from 'diff';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   CommonErrorCode,
@@ -10,7 +9,10 @@ import {
   decodeCursor,
   encodeCursor,
 } from '@app/common';
+import { AppConfig } from '@app/config';
+import { WorkerPool, defineWorkerTask } from '@app/workers';
 import { canonicalJson } from './block-row';
+import type { ContentDiffInput } from './content-diff';
 import { BlocksErrorCode, BlocksException } from './blocks.exception';
 import { BlocksService } from './blocks.service';
 import type { BlockDto } from './dto/block.dto';
@@ -54,8 +56,12 @@ const FULL = (t: string) => `${t}.title, ${t}.content, ${t}.type, ${t}.tags, ${t
 const SUMMARY = (t: string) =>
   `${t}.title, ${t}.type, ${t}.tags, ${t}.metadata, char_length(${t}.content) AS content_length`;
 
-/** Largest content diff computed (in changed lines); beyond it the diff is a whole replacement. */
-const MAX_DIFF_EDIT_LENGTH = 2000;
+/** The content diff runs on a worker thread: two 1 MiB contents take seconds of CPU. */
+const DIFF_TASK = defineWorkerTask<ContentDiffInput, string>(
+  __dirname,
+  'content-diff.worker',
+  'diffContents',
+);
 
 /** Version history of a block: list, get, compare, restore. */
 @Injectable()
@@ -63,6 +69,8 @@ export class BlockVersionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly blocks: BlocksService,
+    private readonly workers: WorkerPool,
+    private readonly config: AppConfig,
   ) {}
 
   async list(blockId: string, limit = 20, cursor?: string): Promise<Page<BlockVersionSummaryDto>> {
@@ -91,7 +99,7 @@ export class BlockVersionsService {
       this.load(this.dataSource.manager, blockId, from),
       this.load(this.dataSource.manager, blockId, to),
     ]);
-    const changes: VersionChangesDto = { content: contentDiff(a, b) };
+    const changes: VersionChangesDto = { content: await this.diff(a, b) };
     if (a.title !== b.title) changes.title = { from: a.title, to: b.title };
     if (a.type !== b.type) changes.type = { from: a.type, to: b.type };
     const added = b.tags.filter((tag) => !a.tags.includes(tag));
@@ -101,6 +109,22 @@ export class BlockVersionsService {
       changes.metadata = { from: a.metadata, to: b.metadata };
     }
     return { from, to, changes };
+  }
+
+  /** The content diff, off the event loop, for contents within BLOCKS_DIFF_MAX_BYTES. */
+  private async diff(a: VersionRow, b: VersionRow): Promise<string> {
+    if (a.content === b.content) return '';
+    const max = this.config.blocks.diffMaxBytes;
+    if (Buffer.byteLength(a.content) > max || Buffer.byteLength(b.content) > max) {
+      throw new BlocksException(
+        BlocksErrorCode.DIFF_TOO_LARGE,
+        `A compared version's content is larger than ${max} bytes (BLOCKS_DIFF_MAX_BYTES); read the versions themselves instead`,
+      );
+    }
+    return this.workers.run(DIFF_TASK, {
+      from: { version: a.version, content: a.content },
+      to: { version: b.version, content: b.content },
+    });
   }
 
   /** Makes a new version whose title, content, type, tags and metadata equal version n. */
@@ -183,29 +207,4 @@ function toVersionDto(row: VersionRow): BlockVersionDto {
     createdBy: row.created_by,
     current: row.current,
   };
-}
-
-/** A unified diff of the content; a whole replacement when the edit is too large to compute. */
-export function contentDiff(
-  a: { version: number; content: string },
-  b: { version: number; content: string },
-): string {
-  if (a.content === b.content) return '';
-  const from = `v${a.version}`;
-  const to = `v${b.version}`;
-  const patch = createTwoFilesPatch(from, to, a.content, b.content, undefined, undefined, {
-    maxEditLength: MAX_DIFF_EDIT_LENGTH,
-  });
-  if (patch !== undefined) return patch.replace(/^=+\n/, '');
-  const lines = (text: string) => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
-  const oldLines = lines(a.content);
-  const newLines = lines(b.content);
-  return [
-    `--- ${from}`,
-    `+++ ${to}`,
-    `@@ -1,${oldLines.length} +1,${newLines.length} @@`,
-    ...oldLines.map((l) => `-${l}`),
-    ...newLines.map((l) => `+${l}`),
-    '',
-  ].join('\n');
 }

@@ -16,7 +16,6 @@ import {
 import {
   ApiBearerAuth,
   ApiBody,
-  ApiConsumes,
   ApiHeader,
   ApiNoContentResponse,
   ApiOperation,
@@ -28,7 +27,16 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, PageOf, PageQueryDto, Roles, Scopes, UuidPipe, type Page } from '@app/common';
+import {
+  ApiProblems,
+  Consumes,
+  PageOf,
+  PageQueryDto,
+  Roles,
+  Scopes,
+  UuidPipe,
+  type Page,
+} from '@app/common';
 import { BlockBulkService } from './block-bulk.service';
 import { BlockRelationsService } from './block-relations.service';
 import { BlockSearchService } from './block-search.service';
@@ -165,7 +173,7 @@ export class BlocksController {
     description:
       'Each line is validated like a create body (`id` optional; `version`, timestamps and authors are accepted and ignored) and written in its own savepoint: a bad line is listed in `failed` and never spoils the others. An id of an existing block of the tenant updates it (a deleted one is restored); an unknown id creates the block with that id. The body may be at most BLOCKS_IMPORT_MAX_BYTES (default 100 MiB): a larger Content-Length is a 413 before anything is read; a chunked body is read up to the limit and reported `truncated`.',
   })
-  @ApiConsumes(NDJSON)
+  @Consumes(NDJSON)
   @ApiBody({
     schema: {
       type: 'string',
@@ -363,9 +371,11 @@ export class BlocksController {
     operationId: 'compareBlockVersions',
     summary:
       'What changed from one version to another: title, type, tags, metadata and a unified diff of the content',
+    description:
+      'The content diff runs on a worker thread. A version whose content is larger than BLOCKS_DIFF_MAX_BYTES (default 1 MiB) is not diffed: 422 with reason DIFF_TOO_LARGE (read both versions instead). A diff that needs more than the worker time budget is a 422 WORK_TIME_LIMIT; with every worker busy, a 503 with Retry-After.',
   })
   @ApiResponse({ status: 200, type: VersionComparisonDto })
-  @ApiProblems(400, 403, 404)
+  @ApiProblems(400, 403, 404, 422, 503)
   compare(
     @Param('id', UuidPipe) id: string,
     @Query() query: CompareVersionsQueryDto,

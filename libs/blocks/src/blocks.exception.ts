@@ -12,6 +12,7 @@ export enum BlocksErrorCode {
   INVALID_BULK_OPERATION = 'INVALID_BULK_OPERATION',
   IMPORT_TOO_LARGE = 'IMPORT_TOO_LARGE',
   UNSUPPORTED_IMPORT_TYPE = 'UNSUPPORTED_IMPORT_TYPE',
+  DIFF_TOO_LARGE = 'DIFF_TOO_LARGE',
 }
 
 const TABLE: ErrorTable<BlocksErrorCode> = {
@@ -31,6 +32,10 @@ const TABLE: ErrorTable<BlocksErrorCode> = {
   [BlocksErrorCode.NOT_DELETED]: { status: 409, detail: 'The block is not deleted' },
   [BlocksErrorCode.INVALID_BULK_OPERATION]: { status: 400, detail: 'Invalid bulk operation' },
   [BlocksErrorCode.IMPORT_TOO_LARGE]: { status: 413, detail: 'The import body is too large' },
+  [BlocksErrorCode.DIFF_TOO_LARGE]: {
+    status: 422,
+    detail: 'The versions are too large to compare',
+  },
   [BlocksErrorCode.UNSUPPORTED_IMPORT_TYPE]: {
     status: 415,
     detail: 'Send the import as application/x-ndjson',

@@ -30,10 +30,17 @@ export { UuidPipe } from './validation/uuid.pipe';
 export { encodeCursor, decodeCursor } from './pagination/cursor';
 export { PageOf, PageQueryDto, type Page } from './pagination/page.dto';
 export { registerRequestHooks, routeTemplate } from './http/request-hooks';
+export { DEFAULT_CONSUMES, mediaTypeOf, registerContentTypeCheck } from './http/content-type-check';
+export { limitedQuerystringParser, registerQueryLimit } from './http/query-limit';
+export { Consumes, CONSUMES_CONFIG_KEY } from './decorators/consumes.decorator';
 export {
   MAX_JSON_DEPTH,
+  DEFAULT_JSON_SHAPE,
+  type JsonShapeLimits,
   jsonDepthExceeds,
+  jsonShapeViolation,
   depthLimitedJsonParser,
+  shapeLimitedJsonParser,
   findReservedKey,
 } from './http/json-depth';
 export { CommonModule } from './common.module';

@@ -48,6 +48,8 @@ export class AppConfig {
     maxTagLength: number;
     maxMetadataBytes: number;
     importMaxBytes: number;
+    /** Largest content (UTF-8 bytes) of either side of a version compare. */
+    diffMaxBytes: number;
   };
   /** The worker-thread pool for CPU-heavy work (WORKERS_* variables). */
   readonly workers!: {
@@ -67,5 +69,14 @@ export class AppConfig {
     timeoutMs: number;
     /** Pages printing at once in the one shared browser. */
     pdfMaxConcurrency: number;
+  };
+  /** Width bounds of untrusted input, checked before any transformer sees it. */
+  readonly input!: {
+    /** Keys per object in a JSON body or an import line. */
+    maxObjectKeys: number;
+    /** Items per array in a JSON body or an import line. */
+    maxArrayItems: number;
+    /** Parameters in a query string. */
+    maxQueryParams: number;
   };
 }

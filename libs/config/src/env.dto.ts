@@ -320,4 +320,32 @@ export class EnvDto {
   @Min(1)
   @Max(32)
   EXPORT_PDF_MAX_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(16)
+  @Max(1_000_000)
+  BODY_MAX_KEYS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(600)
+  @Max(10_000_000)
+  BODY_MAX_ITEMS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(16)
+  @Max(100_000)
+  QUERY_MAX_PARAMS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  BLOCKS_DIFF_MAX_BYTES?: number;
 }

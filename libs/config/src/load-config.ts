@@ -110,6 +110,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxTagLength: env.BLOCKS_MAX_TAG_LENGTH ?? 64,
       maxMetadataBytes: env.BLOCKS_MAX_METADATA_BYTES ?? 16 * 1024,
       importMaxBytes: env.BLOCKS_IMPORT_MAX_BYTES ?? 100 * MIB,
+      diffMaxBytes: env.BLOCKS_DIFF_MAX_BYTES ?? MIB,
+    },
+    input: {
+      maxObjectKeys: env.BODY_MAX_KEYS ?? 1000,
+      maxArrayItems: env.BODY_MAX_ITEMS ?? 10_000,
+      maxQueryParams: env.QUERY_MAX_PARAMS ?? 256,
     },
     workers: {
       maxThreads: env.WORKERS_MAX_THREADS ?? Math.max(1, Math.min(4, availableParallelism())),

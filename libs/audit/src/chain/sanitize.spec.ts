@@ -21,6 +21,16 @@ describe('sanitizeChanges', () => {
     });
   });
 
+  it('still removes tokens after any separator a token cannot contain', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTYifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    for (const before of ['', ' ', '"', '=', ':', 'Bearer ', '(', '\n']) {
+      expect(cleanText(`${before}${jwt} tail`)).toBe(`${before}[redacted] tail`);
+    }
+    // A run of token characters with no dots is left alone (and no longer scanned per `-eyJ`).
+    const hostile = '-eyJ'.repeat(10_000);
+    expect(cleanText(hostile)).toBe(hostile);
+  });
+
   it('removes bearer tokens wherever they appear', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTYifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
     expect(sanitizeChanges({ before: null, after: { note: `see ${jwt}` } })).toEqual({

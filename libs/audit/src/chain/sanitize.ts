@@ -5,8 +5,12 @@ const MAX_STRING = 64 * 1024;
 const MAX_DEPTH = 12;
 /** Ids are safe to keep even when their name mentions a key (`apiKeyId`, `api_key_id`). */
 const ID_KEY = /(^|_|[a-z])(id|ids|Id|Ids|ID)$/;
-/** Token-shaped strings never reach the trail, whatever field they sit in. */
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
+/**
+ * Token-shaped strings never reach the trail, whatever field they sit in. A match may only start
+ * where a run of token characters starts: with a word boundary instead, each `-eyJ` inside one
+ * long run was a new start scanning to the run's end (quadratic on `-eyJ-eyJ...`).
+ */
+const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
 // eslint-disable-next-line no-control-regex -- NUL is exactly what must go
 const NUL = /\u0000/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

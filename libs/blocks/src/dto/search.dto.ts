@@ -25,7 +25,7 @@ export class SearchHitDto extends BlockDto {
 
   @ApiProperty({
     description:
-      'Excerpt of the title and content with matches wrapped in <mark>...</mark>. The rest is the raw block text, not escaped: escape it before rendering as HTML.',
+      'Excerpt of the title and content, HTML-escaped, with matches wrapped in <mark>...</mark> and no other markup: safe to insert as HTML.',
     example: '<mark>Welcome</mark> banner ... Glad to have you here',
   })
   highlight!: string;

@@ -11,6 +11,7 @@ const DESCRIPTIONS: Record<number, string> = {
   412: 'The `If-Match` ETag is stale',
   413: 'Body too large',
   415: 'Unsupported Content-Type',
+  422: 'Understood, but over a processing limit (see `reason`)',
   429: 'Rate limited; see `Retry-After`',
   503: 'Temporarily unavailable',
 };

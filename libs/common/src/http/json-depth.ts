@@ -3,12 +3,34 @@ import type { FastifyBodyParser, FastifyInstance } from 'fastify';
 /** Deepest nesting of arrays and objects a JSON body may have. */
 export const MAX_JSON_DEPTH = 64;
 
+/** How deep, and how wide, untrusted JSON may be. */
+export interface JsonShapeLimits {
+  maxDepth: number;
+  /** Keys per object. */
+  maxKeys: number;
+  /** Items per array. */
+  maxItems: number;
+}
+
+export const DEFAULT_JSON_SHAPE: JsonShapeLimits = {
+  maxDepth: MAX_JSON_DEPTH,
+  maxKeys: 1000,
+  maxItems: 10_000,
+};
+
 /**
- * Whether JSON text nests arrays/objects deeper than `max`. One pass over the text, strings
- * skipped; it never parses. Deeper bodies would overflow the stack of the recursive
- * transformers and validators (a 500) instead of being refused.
+ * Why JSON text is too deep or too wide, or undefined when it is within the limits. One pass over
+ * the text, strings skipped, never parsing: a container's members are its commas plus one (an
+ * over-count for malformed text, which the parser refuses anyway). Deeper bodies would overflow
+ * the recursive transformers; wider ones make class-transformer quadratic in the key count.
  */
-export function jsonDepthExceeds(text: string, max = MAX_JSON_DEPTH): boolean {
+export function jsonShapeViolation(
+  text: string,
+  limits: JsonShapeLimits = DEFAULT_JSON_SHAPE,
+): string | undefined {
+  // Per open container: whether it is an array and how many members it has seen so far.
+  const isArray: boolean[] = [];
+  const members: number[] = [];
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -20,12 +42,32 @@ export function jsonDepthExceeds(text: string, max = MAX_JSON_DEPTH): boolean {
     } else if (c === 0x22) {
       inString = true;
     } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
+      if (++depth > limits.maxDepth) return `nested more than ${limits.maxDepth} levels deep`;
+      isArray[depth] = c === 0x5b;
+      members[depth] = 1;
     } else if (c === 0x7d || c === 0x5d) {
       depth--;
+    } else if (c === 0x2c && depth > 0) {
+      const count = ++members[depth];
+      if (isArray[depth] ? count > limits.maxItems : count > limits.maxKeys) {
+        return isArray[depth]
+          ? `an array has more than ${limits.maxItems} items (BODY_MAX_ITEMS)`
+          : `an object has more than ${limits.maxKeys} keys (BODY_MAX_KEYS)`;
+      }
     }
   }
-  return false;
+  return undefined;
+}
+
+/** Whether JSON text nests arrays/objects deeper than `max` (width not checked). */
+export function jsonDepthExceeds(text: string, max = MAX_JSON_DEPTH): boolean {
+  return (
+    jsonShapeViolation(text, {
+      maxDepth: max,
+      maxKeys: Number.POSITIVE_INFINITY,
+      maxItems: Number.POSITIVE_INFINITY,
+    }) !== undefined
+  );
 }
 
 /** Keys that reach object prototypes or class-transformer's type lookup: never accepted. */
@@ -54,21 +96,22 @@ export function findReservedKey(value: unknown, depth = 0): string | undefined {
 }
 
 /**
- * Fastify's own JSON parser (prototype-poisoning checks included) behind a nesting limit: a
- * body nested deeper than MAX_JSON_DEPTH is a 400. Register it with Nest's
- * `app.useBodyParser('application/json', { bodyLimit }, jsonParser(fastify))`.
+ * Fastify's own JSON parser (prototype-poisoning checks included) behind depth and width limits:
+ * a body nested deeper, or with a wider object or array, is a 400 naming the limit. Register it
+ * with Nest's `app.useBodyParser('application/json', { bodyLimit }, shapeLimitedJsonParser(...))`.
  */
-export function depthLimitedJsonParser(
+export function shapeLimitedJsonParser(
   fastify: FastifyInstance,
-  maxDepth = MAX_JSON_DEPTH,
+  limits: JsonShapeLimits = DEFAULT_JSON_SHAPE,
 ): FastifyBodyParser<Buffer> {
   const parse = fastify.getDefaultJsonParser('error', 'ignore');
   return (request, body, done) => {
     const text = body.toString('utf8');
-    if (jsonDepthExceeds(text, maxDepth)) {
-      const error = Object.assign(new Error(`Body is nested more than ${maxDepth} levels deep`), {
+    const violation = jsonShapeViolation(text, limits);
+    if (violation) {
+      const error = Object.assign(new Error(`The body is refused: ${violation}`), {
         statusCode: 400,
-        code: 'FST_ERR_CTP_JSON_TOO_DEEP',
+        code: 'FST_ERR_CTP_JSON_TOO_WIDE',
       });
       done(error, undefined);
       return;
@@ -88,4 +131,12 @@ export function depthLimitedJsonParser(
       done(error, value);
     });
   };
+}
+
+/** The depth limit alone, at its defaults for width. */
+export function depthLimitedJsonParser(
+  fastify: FastifyInstance,
+  maxDepth = MAX_JSON_DEPTH,
+): FastifyBodyParser<Buffer> {
+  return shapeLimitedJsonParser(fastify, { ...DEFAULT_JSON_SHAPE, maxDepth });
 }

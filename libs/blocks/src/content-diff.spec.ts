@@ -1,4 +1,4 @@
-import { contentDiff } from './block-versions.service';
+import { contentDiff } from './content-diff';
 
 describe('contentDiff', () => {
   it('is empty when the content is equal', () => {
