@@ -266,8 +266,25 @@ describe('documents: CRUD, pins, bump, assembly, export', () => {
     expect(fresh.text).toContain('## 0.1 Outer');
     expect(fresh.text).toContain('# 1 Outer');
     const docx = await t.http.get(`/api/documents/${doc.body.id}/export?format=docx`, as(alice));
-    expect(docx.status).toBe(501);
-    expect(docx.body.reason).toBe('EXPORT_FORMAT_NOT_AVAILABLE');
+    expect(docx.status).toBe(200);
+    expect(docx.headers.get('content-type')).toBe(
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    );
+    expect(docx.headers.get('content-disposition')).toBe(
+      'attachment; filename="repro-unicode.docx"',
+    );
+    for (const format of ['html', 'text']) {
+      const file = await t.http.get(
+        `/api/documents/${doc.body.id}/export?format=${format}&assemblyId=${first.body.id}`,
+        as(alice),
+      );
+      expect(file.status).toBe(200);
+      expect(file.text).toContain('Outer');
+    }
+    // No browser configured in tests: PDF is refused before any work.
+    const pdf = await t.http.get(`/api/documents/${doc.body.id}/export?format=pdf`, as(alice));
+    expect(pdf.status).toBe(501);
+    expect(pdf.body.reason).toBe('PDF_RENDERER_NOT_CONFIGURED');
     const bad = await t.http.get(`/api/documents/${doc.body.id}/export?format=exe`, as(alice));
     expect(bad.status).toBe(400);
     const otherTenant = await t.http.get(

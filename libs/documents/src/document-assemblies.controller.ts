@@ -105,7 +105,7 @@ export class DocumentAssembliesController {
     operationId: 'exportDocument',
     summary: 'Export a stored assembly (or assemble the current version first) as a file',
     description:
-      '`markdown` is the stored assembly byte for byte (`text/markdown; charset=utf-8`, `attachment; filename="<slug>.md"`). Formats whose renderer is not configured on this server are a 501 `EXPORT_FORMAT_NOT_AVAILABLE`.',
+      '`markdown` is the stored assembly byte for byte (`text/markdown; charset=utf-8`, `attachment; filename="<slug>.md"`). `html` is a standalone sanitised page, `text` plain text, `docx` a Word file (headings, lists, tables, links, a TOC field, page numbers), all byte-identical for the same assembly; `pdf` is the HTML page printed by headless Chromium and needs PDF_CHROMIUM_PATH (else a 501 `PDF_RENDERER_NOT_CONFIGURED`). A document over EXPORT_MAX_MARKDOWN_BYTES is a 413.',
   })
   @ApiProduces('text/markdown')
   @ApiResponse({

@@ -5,12 +5,10 @@ import { AssembliesRepository } from './assemblies.repository';
 import { AssemblyService } from './assembly.service';
 import { DOCUMENT_AUDIT } from './documents.service';
 import type { ExportFormat } from './dto/assembly.dto';
-import { type ExportSource, type ExportedFile, renderExport, slugOf } from './export-renderers';
+import { DocumentExporter, type ExportSource, type ExportedFile } from '@app/exporters';
+import { slugOf } from './export-renderers';
 
-/** Formats with a renderer on this server; the others are a 501 before any work is done. */
-const AVAILABLE: ReadonlySet<ExportFormat> = new Set(['markdown']);
-
-/** `GET /api/documents/{id}/export`: a stored assembly (or a new one) through `renderExport`. */
+/** `GET /api/documents/{id}/export`: a stored assembly (or a new one) through the exporters. */
 @Injectable()
 export class DocumentExportService {
   private readonly metrics: DocumentMetrics;
@@ -19,6 +17,7 @@ export class DocumentExportService {
     private readonly assemblies: AssemblyService,
     private readonly repository: AssembliesRepository,
     private readonly audit: AuditService,
+    private readonly exporter: DocumentExporter,
     metrics: MetricsService,
   ) {
     this.metrics = documentMetricsOf(metrics);
@@ -42,12 +41,13 @@ export class DocumentExportService {
   }
 
   private async run(documentId: string, format: ExportFormat, assemblyId?: string) {
-    if (!AVAILABLE.has(format)) await renderExport(format, { title: '', markdown: '', toc: [] });
+    // A format this server cannot produce (PDF without a browser) is refused before any work.
+    this.exporter.assertAvailable(format);
     const source: ExportSource & { id: string } = assemblyId
       ? await this.assemblies.get(documentId, assemblyId)
       : await this.assemblies.assemble(documentId, {}).then((a) => ({ ...a, id: a.id! }));
     const started = process.hrtime.bigint();
-    const file = await renderExport(format, {
+    const file = await this.exporter.export(format, {
       title: source.title,
       markdown: source.markdown,
       toc: source.toc,

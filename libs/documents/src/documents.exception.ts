@@ -17,7 +17,6 @@ export enum DocumentsErrorCode {
   INVALID_VARIABLES = 'INVALID_VARIABLES',
   DOCUMENT_TOO_LARGE = 'DOCUMENT_TOO_LARGE',
   ASSEMBLY_TOO_LARGE = 'ASSEMBLY_TOO_LARGE',
-  EXPORT_FORMAT_NOT_AVAILABLE = 'EXPORT_FORMAT_NOT_AVAILABLE',
 }
 
 const TABLE: ErrorTable<DocumentsErrorCode> = {
@@ -69,10 +68,6 @@ const TABLE: ErrorTable<DocumentsErrorCode> = {
   [DocumentsErrorCode.ASSEMBLY_TOO_LARGE]: {
     status: 422,
     detail: 'The assembled document is larger than allowed',
-  },
-  [DocumentsErrorCode.EXPORT_FORMAT_NOT_AVAILABLE]: {
-    status: 501,
-    detail: 'This export format has no renderer configured on this server',
   },
 };
 

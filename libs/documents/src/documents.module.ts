@@ -1,5 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { BlocksModule } from '@app/blocks';
+import { ExportersModule } from '@app/exporters';
 import { type ContentNode, TemplatesModule, TemplatesService } from '@app/templates';
 import { AssembliesRepository } from './assemblies.repository';
 import { AssemblyService } from './assembly.service';
@@ -14,7 +15,7 @@ import { ReferenceResolver } from './reference-resolver';
 
 /** Documents: assembled from blocks, pinned or following, exported; and where-used of blocks. */
 @Module({
-  imports: [BlocksModule, TemplatesModule],
+  imports: [BlocksModule, TemplatesModule, ExportersModule],
   controllers: [DocumentsController, DocumentAssembliesController, BlockUsagesController],
   providers: [
     DocumentsService,

@@ -33,6 +33,13 @@ export class DocumentExporter {
     private readonly pdf: PdfRenderer,
   ) {}
 
+  /** Refuses, before any work, a format this server cannot produce (PDF without a browser). */
+  assertAvailable(format: ExportFormat): void {
+    if (format === 'pdf' && !this.pdf.configured) {
+      throw new ExportersException(ExportersErrorCode.PDF_RENDERER_NOT_CONFIGURED);
+    }
+  }
+
   async export(format: ExportFormat, source: ExportSource): Promise<ExportedFile> {
     const { maxMarkdownBytes, timeoutMs } = this.config.exports;
     const size = Buffer.byteLength(source.markdown) + Buffer.byteLength(source.title);
@@ -42,10 +49,7 @@ export class DocumentExporter {
         `The document is ${size} bytes; an export converts at most ${maxMarkdownBytes} bytes (EXPORT_MAX_MARKDOWN_BYTES)`,
       );
     }
-    // Refuse before any work when PDF cannot be produced at all.
-    if (format === 'pdf' && !this.pdf.configured) {
-      throw new ExportersException(ExportersErrorCode.PDF_RENDERER_NOT_CONFIGURED);
-    }
+    this.assertAvailable(format);
     const input: ExportSource = { title: source.title, markdown: source.markdown, toc: source.toc };
     const body = await this.convert(format, input, timeoutMs);
     return { body, ...CONTENT_TYPES[format] };
