@@ -154,10 +154,13 @@ describe('tenant fairness under a flood (built API, production mode)', () => {
   // target; it is enforced with FAIRNESS_P99=enforce until the cause is fixed, so CI still proves
   // the rest (no 5xx, alive, caps held).
   const enforceP99 = process.env.FAIRNESS_P99 === 'enforce' ? it : it.skip;
-  enforceP99("keeps tenant B's read p99 within max(2x idle, idle + 20 ms) and /health/live within 100 ms", () => {
-    expect(quantile(m.during, 0.99)).toBeLessThanOrEqual(m.allowed);
-    expect(Math.max(...m.live.map((s) => s.ms))).toBeLessThan(LIVE_MAX_MS);
-  });
+  enforceP99(
+    "keeps tenant B's read p99 within max(2x idle, idle + 20 ms) and /health/live within 100 ms",
+    () => {
+      expect(quantile(m.during, 0.99)).toBeLessThanOrEqual(m.allowed);
+      expect(Math.max(...m.live.map((s) => s.ms))).toBeLessThan(LIVE_MAX_MS);
+    },
+  );
 });
 
 /** Tenant A: many blocks sharing one word (broad searches rank 2000 of them) and a dense graph. */
