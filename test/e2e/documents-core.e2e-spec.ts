@@ -296,9 +296,7 @@ describe('documents: CRUD, pins, bump, assembly, export', () => {
     const metrics = await t.http.get('/metrics');
     expect(metrics.text).toMatch(/document_assemblies_total\{result="stored"\} [1-9]/);
     expect(metrics.text).toMatch(/document_exports_total\{format="markdown",result="success"\} 2/);
-    expect(metrics.text).toMatch(
-      /document_exports_total\{format="pdf",result="not_available"\} 1/,
-    );
+    expect(metrics.text).toMatch(/document_exports_total\{format="pdf",result="not_available"\} 1/);
     expect(metrics.text).toMatch(
       /document_render_duration_seconds_bucket\{le="[^"]+",operation="assemble"\}/,
     );
