@@ -6,9 +6,15 @@ export function slugOf(title: string): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-    .replace(/-+$/, '');
-  return slug || 'document';
+    .replace(/[^a-z0-9]+/g, '-');
+  return trimDashes(trimDashes(slug).slice(0, 80)) || 'document';
+}
+
+/** Dashes off both ends, by index: a `-+$` pattern backtracks quadratically on a run of dashes. */
+function trimDashes(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === '-') start++;
+  while (end > start && text[end - 1] === '-') end--;
+  return text.slice(start, end);
 }

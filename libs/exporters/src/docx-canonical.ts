@@ -40,12 +40,12 @@ export function canonicalDocx(zip: Buffer): Buffer {
         const next = relationships.get(id);
         return next ? `="${next}"` : all;
       })
-      .replace(
-        /(<w:bookmark(?:Start|End)\b[^>]*?\bw:id=")(\d+)"/g,
-        (all, head: string, id: string) => {
+      // The tag first, then its id inside it: one lazy scan up to `w:id` per tag is quadratic.
+      .replace(/<w:bookmark(?:Start|End)\b[^<>]*>/g, (tag) =>
+        tag.replace(/\bw:id="(\d+)"/, (all, id: string) => {
           const next = bookmarkIds.get(id);
-          return next ? `${head}${next}"` : all;
-        },
+          return next ? `w:id="${next}"` : all;
+        }),
       )
       .replace(/\b_Toc\d+\b/g, (name) => bookmarkNames.get(name) ?? name);
     return { name: entry.name, data: Buffer.from(text, 'utf8') };

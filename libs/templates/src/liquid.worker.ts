@@ -96,8 +96,8 @@ export async function renderPieces(input: RenderInput): Promise<RenderOutput> {
     } else {
       text = piece.text;
     }
-    if (piece.singleLine) text = text.replace(/\s*\n\s*/g, ' ');
-    text = offsetHeadings(text.replace(/\s+$/, ''), piece.headingOffset);
+    if (piece.singleLine) text = joinLines(text);
+    text = offsetHeadings(text.trimEnd(), piece.headingOffset);
     bytes += Buffer.byteLength(text) + 2;
     if (bytes > input.maxOutputBytes) {
       return {
@@ -121,4 +121,18 @@ function failure(error: unknown, index: number, kind: LiquidFailure['kind']): Li
     message: errorMessage(error),
     ...(position ?? {}),
   };
+}
+
+/**
+ * Each line break with the blanks around it (blank lines included) becomes one space; by
+ * splitting, since `\s*\n\s*` backtracks quadratically on long runs of blanks.
+ */
+function joinLines(text: string): string {
+  const parts = text.split('\n');
+  if (parts.length === 1) return text;
+  const middle = parts
+    .slice(1, -1)
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return [parts[0].trimEnd(), ...middle, parts[parts.length - 1].trimStart()].join(' ');
 }

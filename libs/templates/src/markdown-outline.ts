@@ -6,7 +6,21 @@ export interface TocEntry {
   number: string;
 }
 
-const ATX = /^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$/;
+const ATX = /^(#{1,6})[ \t](.*)$/;
+
+/** A heading's text without its closing `#`s and trailing blanks, by index (no backtracking). */
+function headingText(raw: string): string {
+  const blanks = (text: string) => {
+    let end = text.length;
+    while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+    return text.slice(0, end);
+  };
+  let text = blanks(raw);
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '#') end--;
+  text = blanks(text.slice(0, end));
+  return text;
+}
 const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
 
 /** Calls `visit` for each ATX heading line outside fenced code; its return replaces the line. */
@@ -27,7 +41,7 @@ function mapHeadings(
     if (fence !== null) continue;
     const heading = ATX.exec(lines[i]);
     if (!heading) continue;
-    const replaced = visit(heading[1].length, heading[2]);
+    const replaced = visit(heading[1].length, headingText(heading[2].replace(/^[ \t]+/, '')));
     if (replaced !== undefined) lines[i] = replaced;
   }
   return lines.join('\n');
