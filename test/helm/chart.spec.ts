@@ -530,7 +530,8 @@ describe('helm chart content-blocks', () => {
       ...api.env.map((e: any) => e.name as string),
     ]);
     // DATA_DIR only locates the embedded development PostgreSQL; production uses DATABASE_URL.
-    const notForKubernetes = new Set(['DATA_DIR']);
+    // PDF_CHROMIUM_PATH is passed only when set: the default image ships no browser.
+    const notForKubernetes = new Set(['DATA_DIR', 'PDF_CHROMIUM_PATH']);
     expect(variables.filter((v) => !passed.has(v) && !notForKubernetes.has(v))).toEqual([]);
   });
 
