@@ -12,6 +12,7 @@ export enum ErrorCode {
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  NOT_IMPLEMENTED = 'NOT_IMPLEMENTED',
   INTERNAL = 'INTERNAL',
 }
 
@@ -27,6 +28,7 @@ export const ERROR_CODE_BY_STATUS: Record<number, ErrorCode> = {
   415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   428: ErrorCode.PRECONDITION_REQUIRED,
   429: ErrorCode.RATE_LIMITED,
+  501: ErrorCode.NOT_IMPLEMENTED,
   503: ErrorCode.SERVICE_UNAVAILABLE,
 };
 
@@ -43,6 +45,7 @@ export const TITLE_BY_CODE: Record<ErrorCode, string> = {
   PAYLOAD_TOO_LARGE: 'Payload too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   SERVICE_UNAVAILABLE: 'Service unavailable',
+  NOT_IMPLEMENTED: 'Not implemented on this server',
   INTERNAL: 'Internal server error',
 };
 
