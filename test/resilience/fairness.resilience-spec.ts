@@ -57,6 +57,9 @@ describe('tenant fairness under a flood (built API, production mode)', () => {
       // concurrency caps are what keeps tenant A in its share.
       RATE_LIMIT_PER_MINUTE: '1000000000',
       RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
+      // The bad-token client comes from its own address (X-Forwarded-For), as an attacker does:
+      // the failed-auth throttle then refuses it without touching tenant B's loopback reads.
+      TRUST_PROXY: 'true',
     });
     a = await registerUser(api.http, { tenantName: 'flooder' });
     b = await registerUser(api.http, { tenantName: 'bystander' });
@@ -259,6 +262,7 @@ async function runFlood(baseUrl: string, token: string, hub: string): Promise<St
       connections: 4,
       method: 'GET',
       path: '/api/blocks',
+      headers: { 'x-forwarded-for': '203.0.113.7' },
       badTokens: true,
       limit: BAD_TOKENS,
     },
