@@ -319,6 +319,8 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     const stays = principal(tenant);
     for (let i = 0; i < 3; i++) await change(gone, `p${i}`);
     await change(stays, 'other user');
+    // Sealed first: seq is given at sealing, and the order below is by seq.
+    await audit.drain();
     await RequestContext.run(store(stays), () =>
       ds.transaction(async (tx) => {
         await expect(audit.pseudonymise(tx, gone.userId)).resolves.toBe(3);
