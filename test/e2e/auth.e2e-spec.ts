@@ -435,6 +435,44 @@ describe('auth: register, login, tokens, sessions, own account', () => {
       remember(await login(t.http, u.user.username, newPassword));
     });
 
+    it('change-password revokes every API key of the caller unless keepApiKeys is true', async () => {
+      const u = remember(await registerUser(t.http));
+      const [first, second] = [
+        await createApiKey(t.http, u.accessToken),
+        await createApiKey(t.http, u.accessToken),
+      ];
+      secrets.push(first.key, second.key);
+      expect((await t.http.get('/api/auth/me', { apiKey: first.key })).status).toBe(200);
+      const kept = strongPassword();
+      secrets.push(kept);
+      const keep = await t.http.post(
+        '/api/auth/change-password',
+        { currentPassword: u.password, newPassword: kept, keepApiKeys: true },
+        { token: u.accessToken },
+      );
+      expect(keep.status).toBe(204);
+      expect((await t.http.get('/api/auth/me', { apiKey: first.key })).status).toBe(200);
+      const revoked = strongPassword();
+      secrets.push(revoked);
+      const change = await t.http.post(
+        '/api/auth/change-password',
+        { currentPassword: kept, newPassword: revoked },
+        { token: u.accessToken },
+      );
+      expect(change.status).toBe(204);
+      for (const key of [first, second]) {
+        expect((await t.http.get('/api/auth/me', { apiKey: key.key })).status).toBe(401);
+      }
+      const listed = await t.http.get('/api/auth/api-keys', { token: u.accessToken });
+      expect(listed.body.items).toEqual([]);
+      const notBoolean = await t.http.post(
+        '/api/auth/change-password',
+        { currentPassword: revoked, newPassword: strongPassword(), keepApiKeys: 'yes' },
+        { token: u.accessToken },
+      );
+      expect(notBoolean.status).toBe(400);
+    });
+
     it('refuses the access token of a deactivated or deleted user on the next request', async () => {
       const admin = remember(await registerUser(t.http));
       const a = remember(await createUserInTenant(t.http, admin.accessToken, 'user'));

@@ -43,3 +43,40 @@ describe('DOCS_ENABLED=false', () => {
     }
   });
 });
+
+describe('GET /health detail outside development', () => {
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(48), CORS_ORIGINS: '' };
+
+  it('is closed in production without HEALTH_DETAIL_TOKEN; the probes stay open', async () => {
+    const t = await startTestApp({ env: production });
+    try {
+      const detail = await t.http.get('/health');
+      expect(detail.status).toBe(401);
+      expect(detail.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(detail.body.detail).toMatch(/HEALTH_DETAIL_TOKEN/);
+      expect(detail.text).not.toMatch(/memory_heap|disk/);
+      expect((await t.http.get('/health/live')).status).toBe(200);
+      expect((await t.http.get('/health/ready')).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('answers only the bearer HEALTH_DETAIL_TOKEN when one is set', async () => {
+    const token = 'health-detail-token-0123456789';
+    const t = await startTestApp({ env: { ...production, HEALTH_DETAIL_TOKEN: token } });
+    try {
+      for (const authorization of [undefined, 'Bearer wrong-token-0123456789', token]) {
+        const headers = authorization ? { authorization } : undefined;
+        expect((await t.http.get('/health', { headers })).status).toBe(401);
+      }
+      const detail = await t.http.get('/health', { headers: { authorization: `Bearer ${token}` } });
+      expect(detail.status).toBe(200);
+      expect(Object.keys(detail.body.details)).toEqual(
+        expect.arrayContaining(['database', 'memory_heap', 'disk']),
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});

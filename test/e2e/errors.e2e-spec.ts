@@ -117,6 +117,11 @@ describe('errors are RFC 9457 problem+json for every failure class', () => {
 
   it('answers an unknown route with 404 and an unknown method with 404', async () => {
     expectProblem(await t.http.get('/api/nothing/here'), 404, 'NOT_FOUND');
+    // The detail never echoes the caller's path back (markup, probes, secrets in paths).
+    const hostile = await t.http.get('/api/%3Cscript%3Ealert(1)%3C%2Fscript%3E/x?token=abc');
+    expectProblem(hostile, 404, 'NOT_FOUND');
+    expect(hostile.body.detail).toBe('No route matches GET on this path');
+    expect(hostile.body.instance).not.toContain('token');
     expectProblem(await t.http.request('PATCH', '/test/echo', { body: {} }), 404, 'NOT_FOUND');
   });
 });

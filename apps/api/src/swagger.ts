@@ -42,6 +42,10 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when set' },
       'metricsToken',
+    )
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'HEALTH_DETAIL_TOKEN, for GET /health' },
+      'healthToken',
     );
   for (const [name, description] of API_TAGS) builder.addTag(name, description);
   return SwaggerModule.createDocument(app, builder.build(), {

@@ -328,10 +328,17 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async revokeAllForUser(manager: EntityManager, userId: string): Promise<void> {
+  /** Every live key of the user, in the caller's transaction (deactivation, password change). */
+  async revokeAllForUser(manager: EntityManager, userId: string): Promise<void> {
     await manager.query(
       `UPDATE api_keys SET revoked_at = now(), updated_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
       [userId],
+    );
+    // Other replicas drop the user's cached keys when this commits, as for one key.
+    await this.notifications.notify(
+      manager,
+      IDENTITY_CHANNEL,
+      JSON.stringify({ kind: 'user', id: userId }),
     );
     this.forget((r) => r.userId === userId);
   }

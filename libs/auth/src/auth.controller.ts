@@ -112,7 +112,8 @@ export class AuthController {
   @ApiBearerAuth('bearer')
   @ApiOperation({
     operationId: 'changePassword',
-    summary: 'Change your password; every other session ends',
+    summary:
+      'Change your password; every other session and (unless keepApiKeys) every API key ends',
   })
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiProblems(400, 401, 403, 429)

@@ -101,7 +101,10 @@ export class AuthService {
       principal.userId,
       dto.currentPassword,
       dto.newPassword,
-      (manager) => this.sessions.revokeOthers(manager, principal.userId, principal.sessionId),
+      async (manager) => {
+        await this.sessions.revokeOthers(manager, principal.userId, principal.sessionId);
+        if (!dto.keepApiKeys) await this.apiKeys.revokeAllForUser(manager, principal.userId);
+      },
       (correct) =>
         correct
           ? this.lockout.succeeded(attempt)

@@ -32,6 +32,7 @@ export { PageOf, PageQueryDto, type Page } from './pagination/page.dto';
 export { registerRequestHooks, routeTemplate } from './http/request-hooks';
 export { DEFAULT_CONSUMES, mediaTypeOf, registerContentTypeCheck } from './http/content-type-check';
 export { limitedQuerystringParser, registerQueryLimit } from './http/query-limit';
+export { bearerMatches } from './http/bearer-token';
 export { Consumes, CONSUMES_CONFIG_KEY } from './decorators/consumes.decorator';
 export {
   MAX_JSON_DEPTH,

@@ -28,6 +28,11 @@ export class AppConfig {
   readonly apiKeys!: { maxPerUser: number };
   /** Whether `/docs`, `/docs-json` and `/docs-yaml` are served (DOCS_ENABLED). */
   readonly docsEnabled!: boolean;
+  /**
+   * `GET /health` (every check in detail): open, or behind `HEALTH_DETAIL_TOKEN` (bearer). In
+   * production without a token it is closed; the probes `/health/live` and `/health/ready` stay open.
+   */
+  readonly healthDetail!: { open: boolean; token?: string };
   readonly redisUrl?: string;
   /** Fastify's `trustProxy`: false, true, a hop count, or a list of IPs/CIDRs. */
   readonly trustProxy!: boolean | number | string[];

@@ -198,6 +198,11 @@ export class EnvDto {
   DOCS_ENABLED?: string;
 
   @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'HEALTH_DETAIL_TOKEN must be at least 16 characters' })
+  HEALTH_DETAIL_TOKEN?: string;
+
+  @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -90,6 +90,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     apiKeys: { maxPerUser: env.API_KEYS_MAX_PER_USER ?? 25 },
     docsEnabled: env.DOCS_ENABLED !== 'false',
+    healthDetail: {
+      open: !env.HEALTH_DETAIL_TOKEN && !isProduction,
+      token: env.HEALTH_DETAIL_TOKEN,
+    },
     redisUrl: env.REDIS_URL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, isProduction),

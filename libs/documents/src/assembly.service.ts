@@ -6,6 +6,8 @@ import {
   CommonErrorCode,
   CommonException,
   type Page,
+  RequestContext,
+  TenantConcurrency,
   decodeCursor,
   encodeCursor,
 } from '@app/common';
@@ -58,6 +60,7 @@ export class AssemblyService {
     private readonly renderer: TemplateRenderer,
     private readonly repository: AssembliesRepository,
     private readonly audit: AuditService,
+    private readonly concurrency: TenantConcurrency,
     metrics: MetricsService,
   ) {
     this.metrics = documentMetricsOf(metrics);
@@ -65,7 +68,11 @@ export class AssemblyService {
 
   async assemble(id: string, dto: AssembleDto): Promise<AssemblyDto> {
     try {
-      const result = await this.build(await this.documents.row(id), dto);
+      // The whole build (reference resolution, rendering, storing) is inside the tenant's
+      // `assemble` slot: one tenant's large documents cannot hold every worker and connection.
+      const result = await this.concurrency.run('assemble', RequestContext.tenantId(), async () =>
+        this.build(await this.documents.row(id), dto),
+      );
       this.metrics.assemblies.inc({ result: dto.dryRun ? 'dry_run' : 'stored' });
       return result;
     } catch (error) {
@@ -114,7 +121,6 @@ export class AssemblyService {
   }
 
   private async build(doc: DocumentRow, dto: AssembleDto): Promise<AssemblyDto> {
-    // Per-tenant concurrency cap for assembly (libs/common limiter) is taken here, around the whole build.
     const profile = profileOf(dto.profile);
     const variables = await this.variables(doc, dto.variables ?? {});
     const nodes = doc.nodes.filter((node) => node.kind !== 'block' || selected(node.when, profile));

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@app/audit';
+import { RequestContext, TenantConcurrency } from '@app/common';
 import { MetricsService, documentMetricsOf, type DocumentMetrics } from '@app/metrics';
 import { AssembliesRepository } from './assemblies.repository';
 import { AssemblyService } from './assembly.service';
@@ -18,6 +19,7 @@ export class DocumentExportService {
     private readonly repository: AssembliesRepository,
     private readonly audit: AuditService,
     private readonly exporter: DocumentExporter,
+    private readonly concurrency: TenantConcurrency,
     metrics: MetricsService,
   ) {
     this.metrics = documentMetricsOf(metrics);
@@ -47,11 +49,15 @@ export class DocumentExportService {
       ? await this.assemblies.get(documentId, assemblyId)
       : await this.assemblies.assemble(documentId, {}).then((a) => ({ ...a, id: a.id! }));
     const started = process.hrtime.bigint();
-    const file = await this.exporter.export(format, {
-      title: source.title,
-      markdown: source.markdown,
-      toc: source.toc,
-    });
+    // Rendering (DOCX, PDF through the browser, HTML) holds the tenant's `render` slot; the
+    // instance-wide PDF browser limit still applies inside it.
+    const file = await this.concurrency.run('render', RequestContext.tenantId(), () =>
+      this.exporter.export(format, {
+        title: source.title,
+        markdown: source.markdown,
+        toc: source.toc,
+      }),
+    );
     this.metrics.renderDuration.observe(
       { operation: `export_${format}` },
       Number(process.hrtime.bigint() - started) / 1e9,

@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
-import { Controller, Get, HttpException, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, HttpException, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   DiskHealthIndicator,
   HealthCheck,
@@ -12,7 +12,7 @@ import {
 } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
-import { Public } from '@app/common';
+import { ApiProblems, ErrorCode, ProblemException, Public, bearerMatches } from '@app/common';
 import { AppConfig } from '@app/config';
 import { DatabaseIndicator } from './database.indicator';
 import { HealthRegistry } from './health-registry';
@@ -67,8 +67,17 @@ export class HealthController {
   @ApiOperation({
     operationId: 'healthDetail',
     summary: 'Every check in detail: database, memory, disk and more',
+    description:
+      'Open in development unless HEALTH_DETAIL_TOKEN is set; then, and always in production, ' +
+      'send `Authorization: Bearer <HEALTH_DETAIL_TOKEN>`. The probes stay open.',
   })
-  detail(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+  @ApiBearerAuth('healthToken')
+  @ApiProblems(401)
+  detail(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<HealthCheckResult> {
+    this.assertDetailAllowed(authorization);
     return this.run(reply, [
       () => this.accepting(),
       () => this.database.ping(),
@@ -81,6 +90,19 @@ export class HealthController {
         }),
       ...this.registry.all(),
     ]);
+  }
+
+  /** Versions, heap and disk figures help an attacker: outside development they need the token. */
+  private assertDetailAllowed(authorization: string | undefined): void {
+    const { open, token } = this.config.healthDetail;
+    if (open || (token && bearerMatches(token, authorization))) return;
+    throw new ProblemException({
+      status: 401,
+      code: ErrorCode.UNAUTHENTICATED,
+      detail: token
+        ? 'Send the health token as a bearer token'
+        : 'Health detail is closed in production until HEALTH_DETAIL_TOKEN is set; the probes /health/live and /health/ready stay open',
+    });
   }
 
   private accepting() {

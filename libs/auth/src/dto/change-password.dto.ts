@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { NewPasswordField } from '@app/users';
 
 export class ChangePasswordDto {
@@ -11,4 +11,14 @@ export class ChangePasswordDto {
 
   @NewPasswordField()
   newPassword!: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'A password change may answer a stolen password, and keys made with it would outlive ' +
+      'it: every API key of the caller is revoked with the change unless this is true.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  keepApiKeys?: boolean;
 }

@@ -167,9 +167,10 @@ function httpExceptionDetail(error: HttpException, status: number): string {
   const message = (response as { message?: unknown }).message;
   if (Array.isArray(message)) return message.join('; ');
   if (typeof message === 'string') {
-    // Nest's router says "Cannot GET /x"; say it the way the rest of the API speaks.
-    const route = /^Cannot (\w+) (.*)$/.exec(message);
-    return route ? `No route matches ${route[1]} ${route[2].split('?')[0]}` : message;
+    // Nest's router says "Cannot GET /x". The path is the caller's raw input (and already in
+    // `instance`): the detail names only the method, so nothing hostile is echoed into prose.
+    const route = /^Cannot (\w+) /.exec(message);
+    return route ? `No route matches ${route[1]} on this path` : message;
   }
   return error.message;
 }
