@@ -30,16 +30,26 @@ RUN --mount=type=cache,target=/root/.npm npm install --omit=dev --no-audit --no-
 
 # --- runtime ---------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
+# PDF export needs a browser. `--build-arg WITH_CHROMIUM=1` adds Debian's Chromium (about 300 MB
+# more, and give the pod ~512 MiB more memory) and points PDF_CHROMIUM_PATH at it; by default the
+# image has none and `format=pdf` answers 501. The version is pinned and can be bumped by arg.
+ARG WITH_CHROMIUM=
+ARG CHROMIUM_VERSION=156.0.8078.114-1~deb12u1
 # tini as PID 1: forwards SIGTERM to Node (graceful shutdown) and reaps zombies.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends tini=0.19.0-1+b3 \
+    && if [ -n "$WITH_CHROMIUM" ]; then \
+         apt-get install -y --no-install-recommends "chromium=${CHROMIUM_VERSION}" \
+           fonts-dejavu-core=2.37-6; \
+       fi \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0 \
     HOME=/tmp \
-    NPM_CONFIG_UPDATE_NOTIFIER=false
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    PDF_CHROMIUM_PATH=${WITH_CHROMIUM:+/usr/bin/chromium}
 # Code and dependencies belong to root and are only readable by the app user: a compromised
 # process cannot rewrite them, and the root filesystem can be mounted read-only (only /tmp is
 # written, and only when needed).

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { loadConfig } from '@app/config';
 import { ROOT } from './tools';
 
 // `docker build` cannot run here (no engine): the Dockerfile is parsed and held to hadolint-style
@@ -132,6 +133,27 @@ describe('Dockerfile', () => {
     expect(apt).toMatch(/apt-get install -y --no-install-recommends/);
     expect(apt).toMatch(/tini=[\w.+~-]+/);
     expect(apt).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/);
+  });
+
+  it('adds a pinned Chromium for PDF export only behind the WITH_CHROMIUM build argument', () => {
+    const declared = of(runtime, 'ARG').map(argsText);
+    expect(declared).toEqual(
+      expect.arrayContaining([
+        'WITH_CHROMIUM=',
+        expect.stringMatching(/^CHROMIUM_VERSION=\d[\w.+~-]+$/),
+      ]),
+    );
+    const apt = of(runtime, 'RUN').map(argsText).join('\n');
+    // Installed only when the argument is non-empty, and pinned like every apt package (DL3008).
+    expect(apt).toMatch(
+      /if \[ -n "\$WITH_CHROMIUM" \]; then[\s\\]*apt-get install -y --no-install-recommends "chromium=\$\{CHROMIUM_VERSION\}"/,
+    );
+    expect(apt).toMatch(/fonts-dejavu-core=[\w.+~-]+/);
+    // The app finds it without configuration; without the argument the variable is empty, which
+    // the config treats as unset (PDF answers 501 rather than failing to launch a browser).
+    const env = of(runtime, 'ENV').map(argsText).join(' ');
+    expect(env).toContain('PDF_CHROMIUM_PATH=${WITH_CHROMIUM:+/usr/bin/chromium}');
+    expect(loadConfig({ PDF_CHROMIUM_PATH: '' }).exports.pdfChromiumPath).toBeUndefined();
   });
 
   it('starts Node under tini, so SIGTERM reaches the app and zombies are reaped', () => {
