@@ -15,6 +15,27 @@ const SELF_ENDING = new Set([
   'POST /api/auth/change-password',
 ]);
 
+/** Content types a JSON operation must refuse with a 415 (the NDJSON one once killed the process). */
+const WRONG_TYPES = [
+  'application/x-ndjson',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'text/plain',
+  'application/octet-stream',
+  'application/xml',
+  'application/json-patch+json',
+];
+
+/** Bodies and queries wider than BODY_MAX_KEYS / BODY_MAX_ITEMS / QUERY_MAX_PARAMS allow. */
+const WIDE_BODIES = [
+  JSON.stringify(Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i]))),
+  JSON.stringify({ title: 't', tags: Array.from({ length: 20_000 }, () => 'x') }),
+  JSON.stringify({
+    metadata: { a: Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, 1])) },
+  }),
+];
+const WIDE_QUERY = Array.from({ length: 1_000 }, (_, i) => `p${i}=1`).join('&');
+
 interface FuzzRequest {
   path: string;
   headers: Record<string, string>;
@@ -134,6 +155,20 @@ describe(`bad input at scale (fast-check, ${RUNS} runs per operation, seed ${SEE
             .map((body) => ({ body, type: 'application/json' })),
         },
         { weight: 1, arbitrary: hostile.map((v) => ({ body: String(v), type: 'text/plain' })) },
+        // A valid body under a content type the operation does not declare: 415, never a crash.
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(valueFor(doc, schema, pools), fc.constantFrom(...WRONG_TYPES))
+            .map(([v, type]) => ({ body: JSON.stringify(v) ?? 'null', type })),
+        },
+        // Width: more keys or items than the configured bounds, refused before validation.
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom(...WIDE_BODIES)
+            .map((body) => ({ body, type: 'application/json' })),
+        },
       );
     } else if (content?.['application/x-ndjson']) {
       const line = fc.oneof(
@@ -161,7 +196,9 @@ describe(`bad input at scale (fast-check, ${RUNS} runs per operation, seed ${SEE
       if (dice === 0) headers['if-match'] = '"v1"';
       if (dice === 1) headers['if-none-match'] = '"v2"';
       if (dice === 2) headers['x-request-id'] = 'bad id with spaces and ünïcode';
-      return { path: `${p}${q}`, headers, body: b.body };
+      // Any operation, a body-less one too, may get a query string past QUERY_MAX_PARAMS.
+      const query = dice === 3 ? `${q ? `${q}&` : '?'}${WIDE_QUERY}` : q;
+      return { path: `${p}${query}`, headers, body: b.body };
     });
   }
 
