@@ -6,6 +6,7 @@ import { AuditQueryService, AuditRetentionService, AuditService } from '@app/aud
 import { type Principal, RequestContext, type RequestStore } from '@app/common';
 import { MetricsService } from '@app/metrics';
 import { insertUnsealed, sealChains } from '../../libs/audit/src/audit-writer';
+import { digestPersonalChanges } from '../../libs/audit/src/chain/personal-changes';
 import { createTestDatabase } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -344,6 +345,64 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
         `BEGIN; SET LOCAL audit.pseudonymise = 'on';
          UPDATE audit_log SET action = 'x', username = NULL, ip = NULL, user_agent = NULL,
            pseudonymised = true WHERE tenant_id = '${tenant}'; COMMIT;`,
+      ),
+    ).rejects.toThrow(/append-only/);
+    await t.db.query('ROLLBACK').catch(() => undefined);
+  });
+
+  it('erases the personal values of entries about a user made by others; the chain still verifies', async () => {
+    const tenant = randomUUID();
+    const admin = principal(tenant);
+    const subject = randomUUID();
+    const about = (before: unknown, after: unknown) =>
+      RequestContext.run(store(admin), () =>
+        ds.transaction((tx) =>
+          audit.record(tx, {
+            action: 'user.update',
+            resourceType: 'user',
+            resourceId: subject,
+            changes: { before, after },
+          }),
+        ),
+      );
+    const person = {
+      email: 'zoë+1@example.com',
+      username: 'zoë_1',
+      displayName: "O'Brien \u2028 ü",
+    };
+    await about(null, { ...person, role: 'user' });
+    await about({ ...person, role: 'user' }, { ...person, displayName: null, role: 'admin' });
+    await change(admin, 'unrelated');
+    await audit.drain();
+    const before = await t.db.query(
+      `SELECT id, changes FROM audit_log WHERE tenant_id = $1 AND resource_id = $2 ORDER BY seq`,
+      [tenant, subject],
+    );
+    await RequestContext.run(store(admin), () =>
+      ds.transaction(async (tx) => {
+        // The admin's own entries are not theirs to lose: only the two entries about the subject.
+        await expect(audit.pseudonymise(tx, subject)).resolves.toBe(2);
+      }),
+    );
+    const { rows } = await t.db.query(
+      `SELECT id, username, changes FROM audit_log WHERE tenant_id = $1 ORDER BY seq`,
+      [tenant],
+    );
+    const text = JSON.stringify(rows);
+    for (const value of Object.values(person)) expect(text).not.toContain(value);
+    // The database's scrub gives exactly the bytes the app hashes.
+    for (const [i, row] of before.rows.entries())
+      expect(rows[i].changes).toEqual(digestPersonalChanges(row.id, row.changes));
+    expect(rows[1].changes.after).toMatchObject({ role: 'admin', displayName: null });
+    expect(rows.every((r) => r.username === 'alice')).toBe(true);
+    await expect(query.verify(tenant)).resolves.toMatchObject({ valid: true, checked: 3 });
+
+    // The erasure path cannot be used to rewrite anything else in changes.
+    await expect(
+      t.db.query(
+        `BEGIN; SET LOCAL audit.pseudonymise = 'on';
+         UPDATE audit_log SET changes = jsonb_set(changes, '{after,role}', '"guest"')
+           WHERE tenant_id = '${tenant}' AND resource_id = '${subject}'; COMMIT;`,
       ),
     ).rejects.toThrow(/append-only/);
     await t.db.query('ROLLBACK').catch(() => undefined);

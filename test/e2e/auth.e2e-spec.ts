@@ -554,6 +554,19 @@ describe('auth: register, login, tokens, sessions, own account', () => {
       const u = remember(await createUserInTenant(t.http, admin.accessToken, 'user'));
       const key = await createApiKey(t.http, u.accessToken);
       secrets.push(key.key);
+      // Personal data the admin and the user write about the user, in user.update entries.
+      const renamed = await t.http.patch(
+        `/api/auth/users/${u.user.id}`,
+        { displayName: 'Renamed Member' },
+        { token: admin.accessToken },
+      );
+      expect(renamed.status).toBe(200);
+      const named = await t.http.put(
+        '/api/auth/me',
+        { displayName: 'Self Named' },
+        { token: u.accessToken },
+      );
+      expect(named.status).toBe(200);
       const res = await t.http.delete('/api/auth/me', { token: u.accessToken });
       expect(res.status).toBe(204);
       expect((await t.http.get('/api/auth/me', { token: u.accessToken })).status).toBe(401);
@@ -585,8 +598,28 @@ describe('auth: register, login, tokens, sessions, own account', () => {
           pseudonymised: true,
         });
       }
-      // and the tenant's chain still verifies
       expect(JSON.stringify(trail.rows)).not.toContain(u.user.email);
+      // nor do the entries about the user that others made (the admin's user.create/update)
+      const about = await t.db.query(
+        `SELECT action, user_id, changes FROM audit_log
+         WHERE tenant_id = $1 AND resource_type = 'user' AND resource_id = $2`,
+        [u.tenantId, u.user.id],
+      );
+      expect(about.rows.map((r) => r.action)).toEqual(
+        expect.arrayContaining(['user.create', 'user.update']),
+      );
+      expect(about.rows.some((r) => r.user_id === admin.user.id)).toBe(true);
+      const text = JSON.stringify(about.rows);
+      for (const personal of [u.user.email, u.user.username, 'Renamed Member', 'Self Named'])
+        expect(text).not.toContain(personal);
+      expect(text).toMatch(/erased:sha256:[0-9a-f]{64}/);
+      const logs = await t.http.get(`/api/audit/logs?resourceId=${u.user.id}&limit=100`, {
+        token: admin.accessToken,
+      });
+      expect(logs.status).toBe(200);
+      expect(logs.body.items.length).toBeGreaterThanOrEqual(3);
+      expect(JSON.stringify(logs.body)).not.toContain(u.user.email);
+      // and the tenant's chain still verifies
       expect((await t.http.get('/api/audit/verify', { token: admin.accessToken })).body.valid).toBe(
         true,
       );

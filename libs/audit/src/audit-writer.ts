@@ -11,7 +11,7 @@ import { type PreparedStatement, preparedQuery } from '@app/database';
 /** An entry before it takes its place in the chain (no seq, no hashes yet). */
 export type PendingEntry = Omit<
   ChainedEntry,
-  'seq' | 'prevHash' | 'hash' | 'personalDigest' | 'pseudonymised'
+  'seq' | 'prevHash' | 'hash' | 'personalDigest' | 'pseudonymised' | 'changesDigested'
 >;
 
 /** Anything that runs SQL: a TypeORM EntityManager or QueryRunner. */
@@ -49,7 +49,7 @@ export const SELECT_ENTRY = `
   resource_type AS "resourceType", resource_id AS "resourceId", method, path,
   status_code AS "statusCode", duration_ms AS "durationMs", ip, user_agent AS "userAgent",
   request_id AS "requestId", severity, changes, error, personal_digest AS "personalDigest",
-  pseudonymised, prev_hash AS "prevHash", hash`;
+  pseudonymised, changes_digested AS "changesDigested", prev_hash AS "prevHash", hash`;
 
 // Oldest first (ids are UUID v7), found through the partial index on unsealed entries.
 const UNSEALED = `

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { digestPersonalChanges } from './personal-changes';
 
 /** The `prev_hash` of a tenant's first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -30,6 +31,11 @@ export interface ChainedEntry {
   personalDigest: string;
   /** Set when those three fields were erased through `audit_pseudonymise()`. */
   pseudonymised: boolean;
+  /**
+   * Whether the chain covers the personal values in `changes` through their digests (so erasure
+   * can remove them). False only for entries written before it did; absent on a new entry.
+   */
+  changesDigested?: boolean;
   prevHash: string;
   hash: string;
 }
@@ -92,7 +98,10 @@ export function canonicalEntry(entry: HashedFields): string {
   const fields = {
     action: entry.action,
     apiKeyId: entry.apiKeyId,
-    changes: entry.changes,
+    changes:
+      entry.changes === null || entry.changesDigested === false
+        ? entry.changes
+        : digestPersonalChanges(entry.id, entry.changes),
     durationMs: entry.durationMs,
     error: entry.error,
     id: entry.id,

@@ -21,7 +21,7 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * The append-only trigger's function, as the audit migration made it; with `sealing`, it also
  * lets through the one UPDATE that seals an unsealed entry.
  */
-function refuseChangeFunction(sealing: boolean): string {
+export function refuseChangeFunction(sealing: boolean): string {
   const seal = `
         -- Sealing may only give an unsealed entry its place in the chain, once.
         IF TG_OP = 'UPDATE' AND current_setting('audit.seal', true) = 'on'
