@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditQueryService, AuditRetentionService, AuditService } from '@app/audit';
+import {
+  type AuditActionName,
+  AuditQueryService,
+  AuditRetentionService,
+  AuditService,
+} from '@app/audit';
 import { type Principal, RequestContext, type RequestStore } from '@app/common';
 import { MetricsService } from '@app/metrics';
 import { insertUnsealed, sealChains } from '../../libs/audit/src/audit-writer';
@@ -36,7 +41,11 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
   let ds: DataSource;
 
   /** A change of a scratch row and its audit entry, in one transaction, as services do it. */
-  function change(p: Principal, note: string, action = 'thing.update'): Promise<number> {
+  function change(
+    p: Principal,
+    note: string,
+    action: AuditActionName = 'block.update',
+  ): Promise<number> {
     return RequestContext.run(store(p), () =>
       ds.transaction(async (tx) => {
         const [row] = await tx.query<Array<{ id: number }>>(
@@ -79,7 +88,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       seq: '1',
       user_id: p.userId,
       username: 'alice',
-      action: 'thing.update',
+      action: 'block.update',
       resource_type: 'thing',
       resource_id: String(id),
       method: 'PATCH',
@@ -129,7 +138,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     let inside: { seq: string | null; hash: string | null } | undefined;
     await RequestContext.run(store(p), () =>
       ds.transaction(async (tx) => {
-        await audit.record(tx, { action: 'thing.update', resourceType: 'thing', resourceId: 'x' });
+        await audit.record(tx, { action: 'block.update', resourceType: 'thing', resourceId: 'x' });
         [inside] = await tx.query<Array<{ seq: string | null; hash: string | null }>>(
           `SELECT seq, hash FROM audit_log WHERE tenant_id = $1`,
           [tenant],
@@ -161,7 +170,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       userId: p.userId,
       username: 'alice',
       apiKeyId: null,
-      action: 'thing.update',
+      action: 'block.update',
       resourceType: 'thing',
       resourceId: 'orphan',
       method: 'PATCH',
@@ -230,13 +239,13 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     await t.db.query(`
       CREATE FUNCTION explode() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.action = 'thing.explode' THEN RAISE EXCEPTION 'audit insert failed'; END IF;
+        IF NEW.action = 'block.restore' THEN RAISE EXCEPTION 'audit insert failed'; END IF;
         RETURN NEW;
       END $$;
       CREATE TRIGGER explode BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION explode();`);
     try {
       const tenant = randomUUID();
-      await expect(change(principal(tenant), 'doomed', 'thing.explode')).rejects.toThrow(
+      await expect(change(principal(tenant), 'doomed', 'block.restore')).rejects.toThrow(
         /audit insert failed/,
       );
       expect(await count(`SELECT count(*) FROM scratch WHERE note = 'doomed'`)).toBe(0);
@@ -252,7 +261,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
     for (let i = 0; i < 1200; i++) {
       const tenant = tenants[i % 3];
       RequestContext.run(store(principal(tenant), 'GET'), () =>
-        audit.enqueue({ action: 'thing.read', resourceType: 'thing', resourceId: String(i) }),
+        audit.enqueue({ action: 'block.read', resourceType: 'thing', resourceId: String(i) }),
       );
       if (i % 100 === 0) writes.push(change(principal(tenant), `mixed${i}`));
     }
@@ -441,7 +450,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
         userId: null,
         username: null,
         apiKeyId: null,
-        action: 'thing.read',
+        action: 'block.read',
         resourceType: 'thing',
         resourceId: String(i),
         method: 'GET',
@@ -487,7 +496,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       userId: null,
       username: null,
       apiKeyId: null,
-      action: 'thing.read',
+      action: 'block.read',
       resourceType: null,
       resourceId: null,
       method: null,
@@ -517,7 +526,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       const tenant = randomUUID();
       for (let i = 0; i < 8; i++) {
         RequestContext.run(store(principal(tenant), 'GET'), () =>
-          audit.enqueue({ action: 'thing.read' }),
+          audit.enqueue({ action: 'block.read' }),
         );
       }
       const metrics = t.app.get(MetricsService);
@@ -539,7 +548,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       const tenant = randomUUID();
       for (let i = 0; i < 7; i++) {
         RequestContext.run(store(principal(tenant), 'GET'), () =>
-          audit.enqueue({ action: 'thing.read', resourceId: String(i) }),
+          audit.enqueue({ action: 'block.read', resourceId: String(i) }),
         );
       }
       const started = Date.now();
@@ -550,7 +559,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       expect((await metrics.auditQueueOverflow.get()).values[0].value).toBe(2);
       const spilled = t.logs.filter((l) => String(l.msg).includes('hard limit'));
       expect(spilled).toHaveLength(2);
-      expect(spilled[0].auditEntry).toMatchObject({ tenantId: tenant, action: 'thing.read' });
+      expect(spilled[0].auditEntry).toMatchObject({ tenantId: tenant, action: 'block.read' });
       await client.query('COMMIT');
       await audit.drain();
       expect(await count(`SELECT count(*) FROM audit_log WHERE tenant_id = $1`, [tenant])).toBe(5);
@@ -572,7 +581,7 @@ describe('audit queue on shutdown', () => {
       const tenant = randomUUID();
       for (let i = 0; i < 300; i++) {
         RequestContext.run(store(principal(tenant), 'GET'), () =>
-          audit.enqueue({ action: 'thing.read' }),
+          audit.enqueue({ action: 'block.read' }),
         );
       }
       expect(audit.depth).toBe(300);

@@ -1,9 +1,10 @@
 import { SetMetadata } from '@nestjs/common';
+import type { AuditActionName } from './audit-actions';
 
 export const AUDIT_ACTION_KEY = 'audit:action';
 
 export interface AuditActionMetadata {
-  action: string;
+  action: AuditActionName;
   resourceType?: string;
   /** Name of the route param holding the resource id (default `id`). */
   idParam?: string;
@@ -14,7 +15,7 @@ export interface AuditActionMetadata {
  * recorded by the audit interceptor unless the service already recorded a change entry.
  */
 export const AuditAction = (
-  action: string,
+  action: AuditActionName,
   resourceType?: string,
   idParam = 'id',
 ): MethodDecorator & ClassDecorator =>

@@ -1,3 +1,5 @@
+import type { AuditActionName } from './audit-actions';
+
 export type AuditSeverity = 'info' | 'warning' | 'critical';
 
 /**
@@ -5,8 +7,8 @@ export type AuditSeverity = 'info' | 'warning' | 'critical';
  * duration) and, when authenticated, actor and tenant come from the request context.
  */
 export interface AuditEvent {
-  /** Dotted verb from API.md: `block.create`, `auth.login_failed`, `apikey.revoke`, ... */
-  action: string;
+  /** One of `AUDIT_ACTIONS`: `block.create`, `auth.login_failed`, `apikey.revoke`, ... */
+  action: AuditActionName;
   /** `block`, `user`, `api_key`, `session`, `tenant`, `audit`, ... */
   resourceType?: string | null;
   resourceId?: string | null;

@@ -10,6 +10,7 @@ import { IS_PUBLIC_KEY, type RequestStore, codeForStatus } from '@app/common';
 import { AppConfig } from '@app/config';
 import { AUDIT_ACTION_KEY, type AuditActionMetadata } from './audit-action.decorator';
 import type { AuditEvent } from './audit-event';
+import type { AuditActionName } from './audit-actions';
 import { AuditService, requestHasEntry } from './audit.service';
 
 interface RouteAudit {
@@ -25,7 +26,7 @@ interface ControllerMark {
 /** Requests that got past routing into Nest's pipeline, with their route's audit metadata. */
 const marks = new WeakMap<RequestStore, ControllerMark>();
 
-const REFUSALS: Record<number, string> = {
+const REFUSALS: Record<number, AuditActionName> = {
   401: 'auth.unauthenticated',
   403: 'authz.denied',
   429: 'ratelimit.exceeded',

@@ -205,3 +205,27 @@ async function readHeads(
   for (const row of rows) heads.set(row.tenant_id, { seq: BigInt(row.seq), hash: row.hash });
   return heads;
 }
+
+/** Tenants with unsealed entries, whoever wrote them (another replica, a crashed process). */
+export async function tenantsWithUnsealed(sql: Sql): Promise<string[]> {
+  const rows = (await sql.query(
+    `SELECT DISTINCT tenant_id::text AS tenant_id FROM audit_log WHERE seq IS NULL`,
+  )) as Array<{ tenant_id: string }>;
+  return rows.map((row) => row.tenant_id);
+}
+
+/**
+ * Erases a user's personal data from a tenant's entries (see `audit_pseudonymise`), in the
+ * caller's transaction. Returns the entries changed.
+ */
+export async function pseudonymiseUser(
+  sql: Sql,
+  tenantId: string,
+  userId: string,
+): Promise<number> {
+  const rows = (await sql.query(`SELECT audit_pseudonymise($1, $2)::int AS n`, [
+    tenantId,
+    userId,
+  ])) as Array<{ n: number }>;
+  return rows[0]?.n ?? 0;
+}

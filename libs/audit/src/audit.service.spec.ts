@@ -1,4 +1,4 @@
-import { severityOf } from './audit.service';
+import { severityOf } from './audit-severity';
 
 describe('severityOf', () => {
   it('is info by default and warning for refusals and failures', () => {

@@ -1,5 +1,7 @@
 export { AuditModule } from './audit.module';
-export { AuditService, SYSTEM_TENANT_ID, type PreparedEntry } from './audit.service';
+export { AuditService, type PreparedEntry } from './audit.service';
+export { SYSTEM_TENANT_ID } from './audit-entry.factory';
+export { AUDIT_ACTIONS, type AuditActionName } from './audit-actions';
 export { entryCte } from './audit-writer';
 export { AuditQueryService } from './audit-query.service';
 export { AuditRetentionService } from './audit-retention.service';

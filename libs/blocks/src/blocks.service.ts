@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditService, entryCte } from '@app/audit';
+import { type AuditActionName, AuditService, entryCte } from '@app/audit';
 import { RequestContext } from '@app/common';
 import { type PreparedStatement, leanQuery, pgPool, preparedQuery } from '@app/database';
 import {
@@ -47,7 +47,7 @@ export interface WriteOptions {
   /** Make a new version even when nothing differs (restoring a version). */
   force?: boolean;
   /** Audit action to record (default from the operation). */
-  action?: string;
+  action?: AuditActionName;
 }
 
 const GET_SQL = `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`;
@@ -168,7 +168,7 @@ export class BlocksService {
     manager: EntityManager,
     fields: BlockFields,
     id: string = uuidv7(),
-    action = 'block.create',
+    action: AuditActionName = 'block.create',
   ): Promise<BlockDto> {
     const [row] = await preparedQuery<BlockRow>(
       manager,
@@ -288,7 +288,7 @@ export class BlocksService {
 
   private async record(
     manager: EntityManager,
-    action: string,
+    action: AuditActionName,
     id: string,
     before: BlockRow | null,
     after: (BlockRow & { deleted?: boolean }) | null,

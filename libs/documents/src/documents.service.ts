@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditService } from '@app/audit';
+import { type AuditActionName, AuditService } from '@app/audit';
 import { BlocksService } from '@app/blocks';
 import {
   CommonErrorCode,
@@ -310,7 +310,7 @@ export class DocumentsService {
 
   private async record(
     manager: EntityManager,
-    action: string,
+    action: AuditActionName,
     id: string,
     before: DocumentRow | null,
     after: DocumentRow | null,

@@ -164,7 +164,13 @@ export class MetricsService {
    * Derives domain counters from an audit action as it is recorded, so the other modules need no
    * metrics code: `auth.login` → auth_attempts_total, `block.update` → block_operations_total, ...
    */
-  observeAction(action: string, severity: string, durationSeconds?: number): void {
+  /** One audited action; `attempt` is set for the authentication actions that count as one. */
+  observeAction(
+    action: string,
+    severity: string,
+    durationSeconds?: number,
+    attempt?: { method: string; result: string },
+  ): void {
     this.auditEvents.inc({ action, severity });
     const dot = action.indexOf('.');
     const area = dot < 0 ? action : action.slice(0, dot);
@@ -174,9 +180,8 @@ export class MetricsService {
     } else if (action === 'search.query') {
       this.searchQueries.inc();
       if (durationSeconds !== undefined) this.searchDuration.observe(durationSeconds);
-    } else if (area === 'auth') {
-      const attempt = AUTH_ATTEMPTS[verb];
-      if (attempt) this.authAttempts.inc(attempt);
+    } else if (attempt) {
+      this.authAttempts.inc(attempt);
     }
   }
 
@@ -218,16 +223,6 @@ export class MetricsService {
     return new CacheMetrics(this.identityCacheLookups, this.identityCacheEvictions, cache);
   }
 }
-
-const AUTH_ATTEMPTS: Record<string, { method: string; result: string }> = {
-  login: { method: 'password', result: 'success' },
-  login_failed: { method: 'password', result: 'failure' },
-  lockout: { method: 'password', result: 'locked' },
-  locked: { method: 'password', result: 'locked' },
-  refresh: { method: 'refresh', result: 'success' },
-  refresh_failed: { method: 'refresh', result: 'failure' },
-  refresh_reuse: { method: 'refresh', result: 'reuse' },
-};
 
 /**
  * Documents: assemblies and exports by format and result, and how long rendering takes. Labels

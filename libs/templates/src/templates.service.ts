@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditService } from '@app/audit';
+import { type AuditActionName, AuditService } from '@app/audit';
 import {
   CommonErrorCode,
   CommonException,
@@ -162,7 +162,7 @@ export class TemplatesService {
 
   private async record(
     manager: EntityManager,
-    action: string,
+    action: AuditActionName,
     id: string,
     before: TemplateRow | null,
     after: TemplateRow | null,

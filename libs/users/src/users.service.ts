@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common'
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AuditService } from '@app/audit';
+import { type AuditActionName, AuditService } from '@app/audit';
 import {
   ErrorCode,
   ProblemException,
@@ -421,7 +421,7 @@ export class UsersService implements OnModuleInit {
   private async erase(
     manager: EntityManager,
     user: UserEntity,
-    action = 'user.delete',
+    action: AuditActionName = 'user.delete',
   ): Promise<void> {
     const before = this.toResponse(user);
     await manager.update(
@@ -461,7 +461,7 @@ export class UsersService implements OnModuleInit {
 
   private async recordChange(
     manager: EntityManager,
-    action: string,
+    action: AuditActionName,
     userId: string,
     before: UserDto | null,
     after: UserDto,
