@@ -1,0 +1,1 @@
+export { MAX_TEXT_LENGTH } from './ml-limits';
