@@ -4,6 +4,7 @@ import { Blocks1763769800000 } from './1763769800000-blocks';
 import { Audit1763769900000 } from './1763769900000-audit';
 import { AuditSealing1763770000000 } from './1763770000000-audit-sealing';
 import { Documents1763770100000 } from './1763770100000-documents';
+import { Ml1763770200000 } from './1763770200000-ml';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -17,4 +18,5 @@ export const migrations = [
   Audit1763769900000,
   AuditSealing1763770000000,
   Documents1763770100000,
+  Ml1763770200000,
 ];

@@ -1,0 +1,36 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+import type { LabelSource } from '../classifier-models.repository';
+
+const SOURCES: LabelSource[] = ['type', 'tags'];
+
+/** Body of `POST /api/ml/classifier/train`. */
+export class TrainClassifierDto {
+  @ApiProperty({ enum: SOURCES, description: 'Label each block by its type, or by its tags' })
+  @IsIn(SOURCES)
+  labelFrom!: LabelSource;
+}
+
+export class LabelCountDto {
+  @ApiProperty() label!: string;
+  @ApiProperty({ description: 'Blocks with this label' }) examples!: number;
+}
+
+/** A stored classifier model. */
+export class TrainedModelDto {
+  @ApiProperty({ description: 'Increases with every training of the tenant' })
+  modelVersion!: number;
+  @ApiProperty({ enum: SOURCES }) labelFrom!: LabelSource;
+  @ApiProperty({ type: [LabelCountDto] }) labels!: LabelCountDto[];
+  @ApiProperty({ description: 'Blocks learned from' }) examples!: number;
+  @ApiProperty({ description: 'Blocks held out to measure accuracy' }) heldOut!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: 1,
+    description: 'Share of held-out blocks labelled right; null when too few to hold any out',
+  })
+  accuracy!: number | null;
+  @ApiProperty({ format: 'date-time' }) trainedAt!: string;
+}
