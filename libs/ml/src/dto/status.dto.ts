@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { LabelCountDto } from './train-classifier.dto';
+import { LABEL_SOURCES, LabelCountDto } from './train-classifier.dto';
 
 export class AnalyzerStatusDto {
   @ApiProperty({ example: 'ready' }) status!: 'ready';
@@ -14,7 +14,7 @@ export class AnalyzerStatusDto {
 export class ClassifierStatusDto {
   @ApiProperty() trained!: boolean;
   @ApiProperty({ type: Number, nullable: true }) version!: number | null;
-  @ApiProperty({ type: String, nullable: true, enum: ['type', 'tags'] })
+  @ApiProperty({ nullable: true, enum: LABEL_SOURCES, enumName: 'LabelSource' })
   labelFrom!: string | null;
   @ApiProperty({ type: [LabelCountDto] }) labels!: LabelCountDto[];
   @ApiProperty({ type: Number, nullable: true }) examples!: number | null;

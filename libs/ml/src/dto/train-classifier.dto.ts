@@ -2,11 +2,16 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import type { LabelSource } from '../classifier-models.repository';
 
-const SOURCES: LabelSource[] = ['type', 'tags'];
+export const LABEL_SOURCES: LabelSource[] = ['type', 'tags'];
+const SOURCES = LABEL_SOURCES;
 
 /** Body of `POST /api/ml/classifier/train`. */
 export class TrainClassifierDto {
-  @ApiProperty({ enum: SOURCES, description: 'Label each block by its type, or by its tags' })
+  @ApiProperty({
+    enum: SOURCES,
+    enumName: 'LabelSource',
+    description: 'Label each block by its type, or by its tags',
+  })
   @IsIn(SOURCES)
   labelFrom!: LabelSource;
 }
@@ -20,7 +25,7 @@ export class LabelCountDto {
 export class TrainedModelDto {
   @ApiProperty({ description: 'Increases with every training of the tenant' })
   modelVersion!: number;
-  @ApiProperty({ enum: SOURCES }) labelFrom!: LabelSource;
+  @ApiProperty({ enum: SOURCES, enumName: 'LabelSource' }) labelFrom!: LabelSource;
   @ApiProperty({ type: [LabelCountDto] }) labels!: LabelCountDto[];
   @ApiProperty({ description: 'Blocks learned from' }) examples!: number;
   @ApiProperty({ description: 'Blocks held out to measure accuracy' }) heldOut!: number;
