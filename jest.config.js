@@ -72,10 +72,13 @@ const libs = [
   'templates',
   'documents',
   'exporters',
+  'ml',
 ];
-const moduleNameMapper = Object.fromEntries(
-  libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`]),
-);
+const moduleNameMapper = {
+  ...Object.fromEntries(libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`])),
+  // eld exports its entries under the `import` condition only, which Jest's require never asks for.
+  '^eld/extrasmall$': '<rootDir>/node_modules/eld/src/entries/static.extrasmall.js',
+};
 const shared = {
   rootDir: __dirname,
   transform: { '^.+\\.ts$': swcTs, '^.+\\.m?js$': swcEsm },

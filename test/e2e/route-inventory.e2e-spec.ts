@@ -21,7 +21,11 @@ describe('route inventory: closed by default', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { RATE_LIMIT_AUTH_PER_MINUTE: '10000' } });
+    // Every operation is one failed authentication from one address: more than the default
+    // failed-auth throttle lets through in a minute.
+    t = await startTestApp({
+      env: { RATE_LIMIT_AUTH_PER_MINUTE: '10000', RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '10000' },
+    });
   });
   afterAll(async () => {
     await t.close();

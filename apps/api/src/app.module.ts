@@ -14,6 +14,7 @@ import { UsersModule } from '@app/users';
 import { WorkersModule } from '@app/workers';
 import { TemplatesModule } from '@app/templates';
 import { DocumentsModule } from '@app/documents';
+import { MlModule } from '@app/ml';
 
 /** Composition only: the libraries, the global filter and the global validation pipe. */
 @Module({})
@@ -39,6 +40,7 @@ export class AppModule {
         BlocksModule,
         TemplatesModule,
         DocumentsModule,
+        MlModule,
         ...extra,
       ],
       providers: [

@@ -69,6 +69,10 @@ export const AUDIT_ACTIONS = {
   'document.delete': info,
   'document.assemble': info,
   'document.export': info,
+  'ml.analyze': info,
+  'ml.summarize': info,
+  'ml.classify': info,
+  'ml.train': info,
   'audit.read': info,
   'audit.cleanup': critical,
   // Requests to a route that names no action of its own.

@@ -5,6 +5,7 @@ import { Audit1763769900000 } from './1763769900000-audit';
 import { AuditSealing1763770000000 } from './1763770000000-audit-sealing';
 import { Documents1763770100000 } from './1763770100000-documents';
 import { AuditErasure1763770120000 } from './1763770120000-audit-erasure';
+import { Ml1763770200000 } from './1763770200000-ml';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -19,4 +20,5 @@ export const migrations = [
   AuditSealing1763770000000,
   Documents1763770100000,
   AuditErasure1763770120000,
+  Ml1763770200000,
 ];

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { MetricsService } from '@app/metrics';
+import { ClassifierModelsRepository } from './classifier-models.repository';
+
+/** Operations of this module: a fixed set, so they are safe as label values. */
+export type MlOperation =
+  'analyze' | 'entities' | 'summarize' | 'train' | 'classify' | 'suggest_tags' | 'embeddings';
+
+/**
+ * How a request ended: answered; refused with a problem of its own (bad input, a cap, no model,
+ * no provider, busy workers); or failed unexpectedly (a 500).
+ */
+export type MlResult = 'success' | 'refused' | 'failed';
+
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * ML metrics on the app's registry: requests by operation and result, processing time by
+ * operation, and the status of each model (analyser ready, embeddings provider configured,
+ * tenants with a trained classifier, read from the database at scrape time).
+ */
+@Injectable()
+export class MlMetrics {
+  readonly requests: Counter<'operation' | 'result'>;
+  readonly duration: Histogram<'operation'>;
+
+  constructor(metrics: MetricsService, models: ClassifierModelsRepository) {
+    const registers = [metrics.registry];
+    this.requests = new Counter({
+      name: 'ml_requests_total',
+      help: 'ML requests by operation (analyze, entities, summarize, train, classify, suggest_tags, embeddings) and result (success, refused, failed)',
+      labelNames: ['operation', 'result'] as const,
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'ml_processing_duration_seconds',
+      help: 'Time an ML operation takes, slot wait and worker thread included, by operation',
+      labelNames: ['operation'] as const,
+      buckets: BUCKETS,
+      registers,
+    });
+    new Gauge({
+      name: 'ml_model_status',
+      help: 'Model status: analyzer 1 when the offline analyser is available, embeddings 1 when a provider is configured',
+      labelNames: ['model'] as const,
+      registers,
+      collect() {
+        this.set({ model: 'analyzer' }, 1);
+        this.set({ model: 'embeddings' }, 0);
+      },
+    });
+    new Gauge({
+      name: 'ml_classifier_trained_tenants',
+      help: 'Tenants with at least one trained classifier',
+      registers,
+      async collect() {
+        try {
+          this.set(await models.trainedTenants());
+        } catch {
+          // No sample while the database is away; the scrape must not fail.
+          this.reset();
+        }
+      },
+    });
+  }
+
+  /** Times `work` and counts its outcome by the status of what it threw. */
+  async observe<T>(operation: MlOperation, work: () => Promise<T>): Promise<T> {
+    const stop = this.duration.startTimer({ operation });
+    try {
+      const result = await work();
+      this.requests.inc({ operation, result: 'success' });
+      return result;
+    } catch (error) {
+      const status = (error as { status?: unknown } | null)?.status;
+      const refused = typeof status === 'number' && status !== 500;
+      this.requests.inc({ operation, result: refused ? 'refused' : 'failed' });
+      throw error;
+    } finally {
+      stop();
+    }
+  }
+}
