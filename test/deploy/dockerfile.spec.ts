@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { loadConfig } from '@app/config';
 import { ROOT } from './tools';
@@ -158,7 +158,12 @@ describe('Dockerfile', () => {
 
   it('starts Node under tini, so SIGTERM reaches the app and zombies are reaped', () => {
     const [entrypoint] = of(runtime, 'ENTRYPOINT');
-    expect(jsonArgs(entrypoint)).toEqual(['/usr/bin/tini', '--']);
+    expect(jsonArgs(entrypoint)).toEqual(['/usr/bin/tini', '--', '/app/docker/entrypoint.sh']);
+    // The heap-sizing entrypoint and its helper are copied to where ENTRYPOINT finds them.
+    const [scripts] = of(runtime, 'COPY').filter((c) => argsText(c).includes('entrypoint.sh'));
+    expect(fullText(scripts)).toBe(
+      'COPY --chown=0:0 --chmod=0555 deploy/docker/entrypoint.sh deploy/docker/heap-options.sh ./docker/',
+    );
     const [cmd] = of(runtime, 'CMD');
     expect(jsonArgs(cmd)).toEqual(['node', 'dist/apps/api/src/main.js']);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -196,11 +201,19 @@ describe('Dockerfile', () => {
       expect(allowed.some((a) => a.startsWith(secret))).toBe(false);
     const copiedFromContext = of(stages[0], 'COPY')
       .concat(of(stages[1], 'COPY'))
+      .concat(of(runtime, 'COPY').filter((c) => !fullText(c).includes('--from=')))
       .flatMap((c) => c.getArguments().map((a) => a.getValue()))
       .filter((a) => !a.startsWith('--') && !a.startsWith('./') && a !== '.');
     for (const path of copiedFromContext) {
       expect(existsSync(join(ROOT, path))).toBe(true);
-      expect(allowed.some((a) => a === path || a === `${path}/**`)).toBe(true);
+      expect(
+        allowed.some(
+          (a) =>
+            a === path ||
+            a === `${path}/**` ||
+            (a.endsWith('/*.sh') && dirname(path) === a.slice(0, -5)),
+        ),
+      ).toBe(true);
     }
   });
 });
