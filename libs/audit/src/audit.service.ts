@@ -9,7 +9,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { LOGGER, type Logger, RequestContext, type RequestStore } from '@app/common';
+import { LOGGER, type Logger, RequestContext, type RequestStore, isUuid } from '@app/common';
 import { AppConfig } from '@app/config';
 import { HealthRegistry } from '@app/health';
 import { MetricsService } from '@app/metrics';
@@ -26,7 +26,6 @@ import { cleanOptional, sanitizeChanges } from './chain/sanitize';
 /** The chain of events that happen outside any tenant (anonymous refusals, unknown accounts). */
 export const SYSTEM_TENANT_ID = '00000000-0000-0000-0000-000000000000';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RANK: Record<AuditSeverity, number> = { info: 0, warning: 1, critical: 2 };
 
 /** The least severity an action carries, whatever its caller says (API.md, issue 5). */
@@ -454,7 +453,7 @@ export class AuditService
     const status = event.statusCode ?? statusCode;
     return {
       id: uuidv7(),
-      tenantId: tenantId && UUID.test(tenantId) ? tenantId.toLowerCase() : SYSTEM_TENANT_ID,
+      tenantId: tenantId && isUuid(tenantId) ? tenantId.toLowerCase() : SYSTEM_TENANT_ID,
       timestamp: new Date(),
       userId: uuidOrNull(actor?.userId),
       username: cleanOptional(actor?.username, 256),
@@ -477,7 +476,7 @@ export class AuditService
 }
 
 function uuidOrNull(value: string | null | undefined): string | null {
-  return value && UUID.test(value) ? value.toLowerCase() : null;
+  return value && isUuid(value) ? value.toLowerCase() : null;
 }
 
 function secondsOf(ms: number | null): number | undefined {

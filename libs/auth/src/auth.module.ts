@@ -1,11 +1,11 @@
-import { Module } from '@nestjs/common';
+import { type ExecutionContext, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysModule } from '@app/api-keys';
-import { RequestContext } from '@app/common';
+import { RequestContext, RouteMetadata } from '@app/common';
 import { AppConfig } from '@app/config';
 import { UsersModule } from '@app/users';
 import { AUTH_RATE_LIMIT_KEY } from './auth.decorators';
@@ -26,18 +26,6 @@ import { TokensService } from './tokens.service';
 
 const MINUTE_MS = 60_000;
 
-// Read twice per request (each throttler's skipIf); a handler's metadata never changes.
-const authLimited = new WeakMap<object, boolean>();
-const hasAuthLimit = (context: { getHandler(): unknown }): boolean => {
-  const handler = context.getHandler() as object;
-  let limited = authLimited.get(handler);
-  if (limited === undefined) {
-    limited = Reflect.getMetadata(AUTH_RATE_LIMIT_KEY, handler) === true;
-    authLimited.set(handler, limited);
-  }
-  return limited;
-};
-
 /**
  * Sessions, tokens, the global guards (in this order: authentication, throttling, roles and
  * scopes) and the auth routes.
@@ -51,29 +39,41 @@ const hasAuthLimit = (context: { getHandler(): unknown }): boolean => {
     RateLimitModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitModule],
-      inject: [AppConfig, RateLimitStorage],
-      useFactory: (config: AppConfig, storage: RateLimitStorage): ThrottlerModuleOptions => ({
-        storage,
-        throttlers: [
-          {
-            name: 'default',
-            ttl: MINUTE_MS,
-            limit: () => {
-              const principal = RequestContext.principal();
-              if (!principal) return config.rateLimit.perMinute;
-              return principal.rateLimitPerMinute ?? config.rateLimit.perRole[principal.role];
+      inject: [AppConfig, RateLimitStorage, RouteMetadata],
+      useFactory: (
+        config: AppConfig,
+        storage: RateLimitStorage,
+        metadata: RouteMetadata,
+      ): ThrottlerModuleOptions => {
+        // Read twice per request (each throttler's skipIf), memoised per route.
+        const hasAuthLimit = (context: ExecutionContext): boolean =>
+          metadata.getAllAndOverride<boolean | undefined>(AUTH_RATE_LIMIT_KEY, [
+            context.getHandler(),
+            context.getClass(),
+          ]) === true;
+        return {
+          storage,
+          throttlers: [
+            {
+              name: 'default',
+              ttl: MINUTE_MS,
+              limit: () => {
+                const principal = RequestContext.principal();
+                if (!principal) return config.rateLimit.perMinute;
+                return principal.rateLimitPerMinute ?? config.rateLimit.perRole[principal.role];
+              },
+              skipIf: hasAuthLimit,
             },
-            skipIf: hasAuthLimit,
-          },
-          {
-            name: 'auth',
-            ttl: MINUTE_MS,
-            limit: config.rateLimit.authPerMinute,
-            skipIf: (context) => !hasAuthLimit(context),
-            getTracker: (req) => `ip:${(req as FastifyRequest).ip}`,
-          },
-        ],
-      }),
+            {
+              name: 'auth',
+              ttl: MINUTE_MS,
+              limit: config.rateLimit.authPerMinute,
+              skipIf: (context) => !hasAuthLimit(context),
+              getTracker: (req) => `ip:${(req as FastifyRequest).ip}`,
+            },
+          ],
+        };
+      },
     }),
   ],
   controllers: [AuthController],
