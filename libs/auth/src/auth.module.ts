@@ -2,7 +2,6 @@ import { type ExecutionContext, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysModule } from '@app/api-keys';
 import { RequestContext, RouteMetadata } from '@app/common';
@@ -12,8 +11,6 @@ import { AUTH_RATE_LIMIT_KEY } from './auth.decorators';
 import { AuthController } from './auth.controller';
 import { AuthFailuresService } from './auth-failures.service';
 import { AuthService } from './auth.service';
-import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import { SessionEntity } from './entities/session.entity';
 import { AuthenticationGuard } from './guards/authentication.guard';
 import { AuthorizationGuard } from './guards/authorization.guard';
 import { RateLimitGuard } from './guards/rate-limit.guard';
@@ -21,6 +18,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { LoginLockoutService } from './login-lockout.service';
 import { RateLimitModule } from './rate-limit.module';
 import { RateLimitStorage } from './rate-limit.storage';
+import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 import { TokensService } from './tokens.service';
 
@@ -32,7 +30,6 @@ const MINUTE_MS = 60_000;
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([SessionEntity, RefreshTokenEntity]),
     PassportModule.register({ session: false }),
     UsersModule,
     ApiKeysModule,
@@ -80,6 +77,7 @@ const MINUTE_MS = 60_000;
   providers: [
     TokensService,
     SessionsService,
+    SessionsRepository,
     AuthService,
     JwtStrategy,
     LoginLockoutService,

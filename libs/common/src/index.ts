@@ -38,6 +38,13 @@ export {
   sqlState,
 } from './errors/pg-error';
 export { canonicalJson } from './json/canonical-json';
+export {
+  IdentityCache,
+  IDENTITY_CACHE_MAX,
+  type CacheMeter,
+  type IdentityCacheOptions,
+  type InvalidationFeed,
+} from './cache/identity-cache';
 export { encodeCursor, decodeCursor } from './pagination/cursor';
 export { PageOf, PageQueryDto, type Page } from './pagination/page.dto';
 export { registerRequestHooks, routeTemplate } from './http/request-hooks';
