@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { UsersModule } from '@app/users';
 import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyEntity } from './entities/api-key.entity';
 
 /** API keys. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), UsersModule],
+  imports: [UsersModule],
   controllers: [ApiKeysController],
-  providers: [ApiKeysService],
+  providers: [ApiKeysService, ApiKeysRepository],
   exports: [ApiKeysService],
 })
 export class ApiKeysModule {}

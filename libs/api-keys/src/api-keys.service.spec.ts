@@ -1,9 +1,9 @@
-import type { DataSource } from 'typeorm';
 import type { AuditService } from '@app/audit';
 import type { Logger } from '@app/common';
 import type { PgNotifications } from '@app/database';
 import type { AppConfig } from '@app/config';
 import type { UsersService } from '@app/users';
+import type { ApiKeyAuthRow, ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService, sha256 } from './api-keys.service';
 
 const PREFIX = 'AbCd1234';
@@ -17,24 +17,25 @@ const owner = {
   isActive: true,
 };
 
-function row(overrides: Record<string, unknown> = {}) {
+function row(overrides: Partial<ApiKeyAuthRow> = {}): ApiKeyAuthRow {
   return {
     id: '01936b9e-3c1a-7b4e-9d2f-5a6b7c8d9e22',
-    tenant_id: owner.tenantId,
-    user_id: owner.id,
-    secret_hash: sha256(SECRET),
-    previous_secret_hash: null,
-    previous_valid_until: null,
+    tenantId: owner.tenantId,
+    userId: owner.id,
+    secretHash: sha256(SECRET),
+    previousSecretHash: null,
+    previousValidUntil: null,
     scopes: ['read'],
-    expires_at: null,
-    rate_limit_per_minute: 10,
-    revoked_at: null,
+    expiresAt: null,
+    rateLimitPerMinute: 10,
+    revokedAt: null,
     ...overrides,
   };
 }
 
 describe('ApiKeysService.authenticate', () => {
-  const query = jest.fn();
+  const findByPrefix = jest.fn();
+  const addUsage = jest.fn();
   const currentAuthState = jest.fn();
   let handler: (payload: string) => void = () => undefined;
   const notifications = {
@@ -47,7 +48,7 @@ describe('ApiKeysService.authenticate', () => {
   beforeEach(() => {
     jest.clearAllMocks();
     service = new ApiKeysService(
-      { query } as unknown as DataSource,
+      { findByPrefix, addUsage } as unknown as ApiKeysRepository,
       { currentAuthState, onUserEnded: jest.fn() } as unknown as UsersService,
       notifications,
       {} as AuditService,
@@ -63,9 +64,9 @@ describe('ApiKeysService.authenticate', () => {
   afterEach(() => service.onApplicationShutdown());
 
   it('verifies by prefix lookup and SHA-256 compare, acting as the owner with the key’s scopes', async () => {
-    query.mockResolvedValueOnce([row()]);
+    findByPrefix.mockResolvedValueOnce(row());
     const principal = await service.authenticate(KEY);
-    expect(query).toHaveBeenCalledWith(expect.stringContaining('WHERE prefix = $1'), [PREFIX]);
+    expect(findByPrefix).toHaveBeenCalledWith(PREFIX);
     expect(principal).toMatchObject({
       userId: owner.id,
       tenantId: owner.tenantId,
@@ -77,16 +78,16 @@ describe('ApiKeysService.authenticate', () => {
   });
 
   it('caches a verified key and drops it when NOTIFY says it changed', async () => {
-    query.mockResolvedValue([row()]);
+    findByPrefix.mockResolvedValue(row());
     await service.authenticate(KEY);
     await service.authenticate(KEY);
-    expect(query).toHaveBeenCalledTimes(1);
+    expect(findByPrefix).toHaveBeenCalledTimes(1);
     handler(JSON.stringify({ kind: 'api_key', id: row().id }));
     await service.authenticate(KEY);
-    expect(query).toHaveBeenCalledTimes(2);
+    expect(findByPrefix).toHaveBeenCalledTimes(2);
     handler(JSON.stringify({ kind: 'user', id: owner.id }));
     await service.authenticate(KEY);
-    expect(query).toHaveBeenCalledTimes(3);
+    expect(findByPrefix).toHaveBeenCalledTimes(3);
   });
 
   it('refuses malformed keys without touching the database', async () => {
@@ -99,40 +100,40 @@ describe('ApiKeysService.authenticate', () => {
     ]) {
       expect(await service.authenticate(bad)).toBeNull();
     }
-    expect(query).not.toHaveBeenCalled();
+    expect(findByPrefix).not.toHaveBeenCalled();
   });
 
   it.each([
-    ['a wrong secret', row({ secret_hash: sha256('other') })],
-    ['a revoked key', row({ revoked_at: new Date() })],
-    ['an expired key', row({ expires_at: new Date(Date.now() - 1000) })],
+    ['a wrong secret', row({ secretHash: sha256('other') })],
+    ['a revoked key', row({ revokedAt: new Date() })],
+    ['an expired key', row({ expiresAt: new Date(Date.now() - 1000) })],
     [
       'an old secret after its grace period',
       row({
-        secret_hash: sha256('new'),
-        previous_secret_hash: sha256(SECRET),
-        previous_valid_until: new Date(Date.now() - 1000),
+        secretHash: sha256('new'),
+        previousSecretHash: sha256(SECRET),
+        previousValidUntil: new Date(Date.now() - 1000),
       }),
     ],
   ])('refuses %s', async (_label, record) => {
-    query.mockResolvedValueOnce([record]);
+    findByPrefix.mockResolvedValueOnce(record);
     expect(await service.authenticate(KEY)).toBeNull();
   });
 
   it('accepts the old secret during its grace period', async () => {
-    query.mockResolvedValueOnce([
+    findByPrefix.mockResolvedValueOnce(
       row({
-        secret_hash: sha256('new'),
-        previous_secret_hash: sha256(SECRET),
-        previous_valid_until: new Date(Date.now() + 60_000),
+        secretHash: sha256('new'),
+        previousSecretHash: sha256(SECRET),
+        previousValidUntil: new Date(Date.now() + 60_000),
       }),
-    ]);
+    );
     expect(await service.authenticate(KEY)).not.toBeNull();
   });
 
   it('refuses a key whose owner is deactivated, deleted or moved', async () => {
     for (const state of [{ ...owner, isActive: false }, null, { ...owner, tenantId: 'x' }]) {
-      query.mockResolvedValueOnce([row()]);
+      findByPrefix.mockResolvedValueOnce(row());
       currentAuthState.mockResolvedValueOnce(state);
       handler(JSON.stringify({ kind: 'api_key', id: row().id }));
       expect(await service.authenticate(KEY)).toBeNull();
@@ -140,15 +141,27 @@ describe('ApiKeysService.authenticate', () => {
   });
 
   it('batches usage into one UPDATE instead of a write per request', async () => {
-    query.mockResolvedValueOnce([row()]);
+    findByPrefix.mockResolvedValueOnce(row());
     for (let i = 0; i < 5; i++) await service.authenticate(KEY);
-    expect(query).toHaveBeenCalledTimes(1);
-    query.mockResolvedValueOnce([]);
+    expect(findByPrefix).toHaveBeenCalledTimes(1);
+    addUsage.mockResolvedValueOnce(undefined);
     await service.flushUsage();
-    expect(query).toHaveBeenCalledTimes(2);
-    const [sql, params] = query.mock.calls[1];
-    expect(sql).toContain('unnest');
-    expect(params[0]).toEqual([row().id]);
-    expect(params[1]).toEqual([5]);
+    expect(addUsage).toHaveBeenCalledTimes(1);
+    expect(addUsage).toHaveBeenCalledWith([
+      { id: row().id, count: 5, lastUsedAt: expect.any(Date) },
+    ]);
+  });
+
+  it('keeps the counts of a failed flush for the next one', async () => {
+    findByPrefix.mockResolvedValueOnce(row());
+    for (let i = 0; i < 2; i++) await service.authenticate(KEY);
+    addUsage.mockRejectedValueOnce(new Error('database down'));
+    await service.flushUsage();
+    await service.authenticate(KEY);
+    addUsage.mockResolvedValueOnce(undefined);
+    await service.flushUsage();
+    expect(addUsage).toHaveBeenLastCalledWith([
+      { id: row().id, count: 3, lastUsedAt: expect.any(Date) },
+    ]);
   });
 });

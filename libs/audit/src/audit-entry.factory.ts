@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { RequestStore } from '@app/common';
+import { type RequestStore, isUuid } from '@app/common';
 import type { AuditEvent } from './audit-event';
 import { severityOf } from './audit-severity';
 import type { PendingEntry } from './audit-writer';
@@ -7,8 +7,6 @@ import { cleanOptional, sanitizeChanges } from './chain/sanitize';
 
 /** The chain of events that happen outside any tenant (anonymous refusals, unknown accounts). */
 export const SYSTEM_TENANT_ID = '00000000-0000-0000-0000-000000000000';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * An entry as it will be stored: request data and, unless the event names them, actor and tenant
@@ -29,7 +27,7 @@ export function buildEntry(
   const status = event.statusCode ?? statusCode;
   return {
     id: uuidv7(),
-    tenantId: tenantId && UUID.test(tenantId) ? tenantId.toLowerCase() : SYSTEM_TENANT_ID,
+    tenantId: tenantId && isUuid(tenantId) ? tenantId.toLowerCase() : SYSTEM_TENANT_ID,
     timestamp: new Date(),
     userId: uuidOrNull(actor?.userId),
     username: cleanOptional(actor?.username, 256),
@@ -59,5 +57,5 @@ export function defaultStatus(store: RequestStore | undefined): number | null {
 }
 
 function uuidOrNull(value: string | null | undefined): string | null {
-  return value && UUID.test(value) ? value.toLowerCase() : null;
+  return value && isUuid(value) ? value.toLowerCase() : null;
 }

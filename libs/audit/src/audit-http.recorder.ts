@@ -4,19 +4,14 @@ import {
   Injectable,
   type OnModuleInit,
 } from '@nestjs/common';
-import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { IS_PUBLIC_KEY, type RequestStore, codeForStatus } from '@app/common';
+import { IS_PUBLIC_KEY, type RequestStore, RouteMetadata, codeForStatus } from '@app/common';
 import { AppConfig } from '@app/config';
 import { AUDIT_ACTION_KEY, type AuditActionMetadata } from './audit-action.decorator';
 import type { AuditEvent } from './audit-event';
 import type { AuditActionName } from './audit-actions';
 import { AuditService, requestHasEntry } from './audit.service';
-
-interface RouteAudit {
-  meta?: AuditActionMetadata;
-  isPublic: boolean;
-}
 
 interface ControllerMark {
   meta?: AuditActionMetadata;
@@ -40,42 +35,27 @@ const REFUSALS: Record<number, AuditActionName> = {
 @Injectable()
 export class AuditMarkGuard implements CanActivate {
   constructor(
-    private readonly reflector: Reflector,
+    private readonly metadata: RouteMetadata,
     private readonly audit: AuditService,
   ) {}
 
-  /** Route metadata never changes: read it once per controller class and handler. */
-  private readonly routes = new WeakMap<object, WeakMap<object, RouteAudit>>();
-
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const handler = context.getHandler();
-    const controller = context.getClass();
-    let byHandler = this.routes.get(controller);
-    if (!byHandler) this.routes.set(controller, (byHandler = new WeakMap()));
-    let route = byHandler.get(handler);
-    if (!route) {
-      const targets = [handler, controller];
-      route = {
-        meta: this.reflector.getAllAndOverride<AuditActionMetadata | undefined>(
-          AUDIT_ACTION_KEY,
-          targets,
-        ),
-        isPublic:
-          this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, targets) === true,
-      };
-      byHandler.set(handler, route);
-    }
+    const targets = [context.getHandler(), context.getClass()];
+    const meta = this.metadata.getAllAndOverride<AuditActionMetadata | undefined>(
+      AUDIT_ACTION_KEY,
+      targets,
+    );
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const store = request.context;
     if (store) {
-      const meta = route.meta;
       const params = request.params as Record<string, unknown> | undefined;
       const id = meta ? params?.[meta.idParam ?? 'id'] : undefined;
       marks.set(store, { meta, resourceId: typeof id === 'string' ? id : undefined });
     }
     // Probes, metrics and sign-in are never held back.
-    const wait = route.isPublic ? undefined : this.audit.whenWritable();
+    const isPublic = this.metadata.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, targets);
+    const wait = isPublic === true ? undefined : this.audit.whenWritable();
     return wait ? wait.then(() => true) : true;
   }
 }

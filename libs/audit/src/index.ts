@@ -7,4 +7,4 @@ export { AuditQueryService } from './audit-query.service';
 export { AuditRetentionService } from './audit-retention.service';
 export type { AuditEvent, AuditSeverity } from './audit-event';
 export { AuditAction, AUDIT_ACTION_KEY, type AuditActionMetadata } from './audit-action.decorator';
-export { GENESIS_HASH, canonicalJson, entryHash, type ChainedEntry } from './chain/audit-chain';
+export { GENESIS_HASH, entryHash, type ChainedEntry } from './chain/audit-chain';

@@ -1,12 +1,11 @@
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '@app/audit';
-import type { Principal } from '@app/common';
+import { IdentityCache, type Principal } from '@app/common';
 import { AppConfig } from '@app/config';
 import { PgNotifications } from '@app/database';
-import { type CacheMetrics, MetricsService, evictWhenFull } from '@app/metrics';
+import { MetricsService } from '@app/metrics';
 import {
   IDENTITY_CHANNEL,
   UsersService,
@@ -15,6 +14,7 @@ import {
   type IdentityEvent,
 } from '@app/users';
 import { AuthErrorCode, AuthException } from './auth.exception';
+import { SessionsRepository } from './sessions.repository';
 import { type AccessClaims, TokensService } from './tokens.service';
 
 interface SessionState {
@@ -40,27 +40,27 @@ const CACHE_MS = 30_000;
  */
 @Injectable()
 export class SessionsService implements OnModuleInit {
-  private readonly cache = new Map<string, { state: SessionState | null; until: number }>();
+  private readonly cache: IdentityCache<SessionState>;
   @Optional() @Inject(MetricsService) private readonly metrics?: MetricsService;
-  private cacheMeter?: CacheMetrics;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sessions: SessionsRepository,
     private readonly tokens: TokensService,
     private readonly users: UsersService,
     private readonly notifications: PgNotifications,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.cache = new IdentityCache(notifications, { ttlMs: CACHE_MS });
+  }
 
   onModuleInit(): void {
-    this.cacheMeter = this.metrics?.identityCache('sessions', () => this.cache.size);
+    this.cache.meter = this.metrics?.identityCache('sessions', () => this.cache.size);
     this.notifications.subscribe(IDENTITY_CHANNEL, (payload) => {
       const event = parseIdentityEvent(payload);
       if (event?.kind === 'session') this.cache.delete(event.id);
       if (event?.kind === 'user') this.forgetUser(event.id);
     });
-    this.notifications.onReset(() => this.cache.clear());
     this.users.onUserEnded((manager, userId) => this.revokeAllForUser(manager, userId));
   }
 
@@ -71,24 +71,20 @@ export class SessionsService implements OnModuleInit {
   ): Promise<IssuedSession> {
     const sessionId = uuidv7();
     const refreshToken = this.tokens.newRefreshToken();
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO sessions (id, user_id, tenant_id, expires_at, ip, user_agent)
-         VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5, $6)`,
-        [
-          sessionId,
-          user.id,
-          user.tenantId,
-          this.config.refreshTokenTtlSeconds,
-          client.ip ?? null,
-          client.userAgent ?? null,
-        ],
-      );
-      await manager.query(`INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)`, [
+    await this.sessions.transaction((tx) =>
+      this.sessions.insert(
+        tx,
+        {
+          id: sessionId,
+          userId: user.id,
+          tenantId: user.tenantId,
+          ttlSeconds: this.config.refreshTokenTtlSeconds,
+          ip: client.ip ?? null,
+          userAgent: client.userAgent ?? null,
+        },
         this.tokens.hashRefreshToken(refreshToken),
-        sessionId,
-      ]);
-    });
+      ),
+    );
     return { sessionId, userId: user.id, tenantId: user.tenantId, refreshToken };
   }
 
@@ -101,26 +97,19 @@ export class SessionsService implements OnModuleInit {
     const hash = this.tokens.hashRefreshToken(refreshToken);
     const successor = this.tokens.newRefreshToken();
     const grace = this.config.refreshReuseGraceSeconds;
-    const won = await this.dataSource.transaction(async (manager) => {
-      const used = await manager.query<[Array<{ session_id: string }>, number]>(
-        `UPDATE refresh_tokens SET used_at = now(), successor_ciphertext = $2
-         WHERE token_hash = $1 AND used_at IS NULL RETURNING session_id`,
-        [hash, grace > 0 ? this.tokens.sealSuccessor(successor) : null],
-      );
-      const sessionId = used[0][0]?.session_id;
+    const won = await this.sessions.transaction(async (tx) => {
+      const sealed = grace > 0 ? this.tokens.sealSuccessor(successor) : null;
+      const sessionId = await this.sessions.useToken(tx, hash, sealed);
       if (!sessionId) return null;
-      const session = await this.loadLive(manager, sessionId);
+      const session = await this.sessions.findLive(sessionId, tx);
       if (!session) throw new AuthException(AuthErrorCode.INVALID_REFRESH_TOKEN);
-      await manager.query(`INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)`, [
-        this.tokens.hashRefreshToken(successor),
+      await this.sessions.extend(
+        tx,
         sessionId,
-      ]);
-      await manager.query(
-        `UPDATE sessions SET last_refreshed_at = now(),
-           expires_at = now() + make_interval(secs => $2) WHERE id = $1`,
-        [sessionId, this.config.refreshTokenTtlSeconds],
+        this.tokens.hashRefreshToken(successor),
+        this.config.refreshTokenTtlSeconds,
       );
-      return { sessionId, userId: session.user_id, tenantId: session.tenant_id };
+      return { sessionId, ...session };
     });
     if (won) {
       this.audit.enqueue({
@@ -136,45 +125,24 @@ export class SessionsService implements OnModuleInit {
   }
 
   private async handleUsedToken(hash: Buffer, grace: number): Promise<IssuedSession> {
-    const rows = await this.dataSource.query<
-      Array<{
-        session_id: string;
-        successor_ciphertext: Buffer | null;
-        in_grace: boolean;
-        user_id: string;
-        tenant_id: string;
-      }>
-    >(
-      `SELECT r.session_id, r.successor_ciphertext,
-              r.used_at > now() - make_interval(secs => $2) AS in_grace,
-              s.user_id, s.tenant_id
-       FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
-       WHERE r.token_hash = $1`,
-      [hash, grace],
-    );
-    const row = rows[0];
+    const row = await this.sessions.findUsedToken(hash, grace);
     if (!row) throw new AuthException(AuthErrorCode.INVALID_REFRESH_TOKEN);
-    if (grace > 0 && row.in_grace && row.successor_ciphertext) {
-      const successor = this.tokens.openSuccessor(row.successor_ciphertext);
-      const live = await this.loadLive(this.dataSource.manager, row.session_id);
-      if (successor && live) {
-        return {
-          sessionId: row.session_id,
-          userId: row.user_id,
-          tenantId: row.tenant_id,
-          refreshToken: successor,
-        };
+    if (grace > 0 && row.inGrace && row.successorCiphertext) {
+      const successor = this.tokens.openSuccessor(row.successorCiphertext);
+      if (successor && (await this.sessions.findLive(row.sessionId))) {
+        const { sessionId, userId, tenantId } = row;
+        return { sessionId, userId, tenantId, refreshToken: successor };
       }
     }
-    await this.revoke(row.session_id, 'refresh_reuse');
+    await this.revoke(row.sessionId, 'refresh_reuse');
     this.audit.enqueue({
       action: 'auth.refresh_reuse',
       resourceType: 'session',
-      resourceId: row.session_id,
+      resourceId: row.sessionId,
       severity: 'critical',
       statusCode: 401,
-      tenantId: row.tenant_id,
-      actor: { userId: row.user_id, username: null },
+      tenantId: row.tenantId,
+      actor: { userId: row.userId, username: null },
     });
     throw new AuthException(AuthErrorCode.REFRESH_TOKEN_REUSED);
   }
@@ -182,28 +150,25 @@ export class SessionsService implements OnModuleInit {
   /** Ends one session: its refresh token and its access tokens stop working at once. */
   async revoke(sessionId: string, reason: string, manager?: EntityManager): Promise<void> {
     assertKey(sessionId);
-    const run = async (m: EntityManager): Promise<void> => {
-      await m.query(
-        `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
-         WHERE id = $1 AND revoked_at IS NULL`,
-        [sessionId, reason],
-      );
-      await this.notify(m, { kind: 'session', id: sessionId });
+    const run = async (tx: EntityManager): Promise<void> => {
+      await this.sessions.revoke(tx, sessionId, reason);
+      await this.notify(tx, { kind: 'session', id: sessionId });
     };
     if (manager) await run(manager);
-    else await this.dataSource.transaction(run);
+    else await this.sessions.transaction(run);
     this.cache.delete(sessionId);
   }
 
   /** Ends every session of a user but one (password change). */
   async revokeOthers(manager: EntityManager, userId: string, keepSessionId: string | undefined) {
     assertKey(userId);
-    const result = await manager.query<[Array<{ id: string }>, number]>(
-      `UPDATE sessions SET revoked_at = now(), revoked_reason = 'password_change'
-       WHERE user_id = $1 AND revoked_at IS NULL AND id <> $2 RETURNING id`,
-      [userId, keepSessionId ?? '00000000-0000-0000-0000-000000000000'],
+    const revoked = await this.sessions.revokeForUser(
+      manager,
+      userId,
+      'password_change',
+      keepSessionId ?? null,
     );
-    for (const { id } of result[0]) {
+    for (const id of revoked) {
       await this.notify(manager, { kind: 'session', id });
       this.cache.delete(id);
     }
@@ -212,11 +177,7 @@ export class SessionsService implements OnModuleInit {
   /** Ends every session of a user (deactivation, erasure). */
   async revokeAllForUser(manager: EntityManager, userId: string): Promise<void> {
     assertKey(userId);
-    await manager.query(
-      `UPDATE sessions SET revoked_at = now(), revoked_reason = 'user_ended'
-       WHERE user_id = $1 AND revoked_at IS NULL`,
-      [userId],
-    );
+    await this.sessions.revokeForUser(manager, userId, 'user_ended');
     this.forgetUser(userId);
   }
 
@@ -245,57 +206,34 @@ export class SessionsService implements OnModuleInit {
   /** The sessions of a user (for the data export): no token material. */
   async listForUser(userId: string) {
     assertKey(userId);
-    const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
-      `SELECT id, created_at, expires_at, revoked_at, revoked_reason, last_refreshed_at, ip, user_agent
-       FROM sessions WHERE user_id = $1 ORDER BY id`,
-      [userId],
-    );
+    const rows = await this.sessions.listForUser(userId);
     return rows.map((r) => ({
-      id: r.id as string,
-      createdAt: (r.created_at as Date).toISOString(),
-      expiresAt: (r.expires_at as Date).toISOString(),
-      revokedAt: r.revoked_at ? (r.revoked_at as Date).toISOString() : null,
-      revokedReason: (r.revoked_reason as string | null) ?? null,
-      lastRefreshedAt: r.last_refreshed_at ? (r.last_refreshed_at as Date).toISOString() : null,
-      ip: (r.ip as string | null) ?? null,
-      userAgent: (r.user_agent as string | null) ?? null,
+      id: r.id,
+      createdAt: r.createdAt.toISOString(),
+      expiresAt: r.expiresAt.toISOString(),
+      revokedAt: r.revokedAt?.toISOString() ?? null,
+      revokedReason: r.revokedReason,
+      lastRefreshedAt: r.lastRefreshedAt?.toISOString() ?? null,
+      ip: r.ip,
+      userAgent: r.userAgent,
     }));
   }
 
-  private async sessionState(sessionId: string): Promise<SessionState | null> {
-    const now = Date.now();
-    const cached = this.cache.get(sessionId);
-    const fresh = cached !== undefined && cached.until > now && this.notifications.isLive;
-    this.cacheMeter?.lookup(fresh);
-    if (fresh) return cached.state;
-    const rows = await this.dataSource.query<
-      Array<{ user_id: string; tenant_id: string; expires_at: Date; revoked_at: Date | null }>
-    >(`SELECT user_id, tenant_id, expires_at, revoked_at FROM sessions WHERE id = $1`, [sessionId]);
-    const row = rows[0];
-    const state = row
-      ? {
-          userId: row.user_id,
-          tenantId: row.tenant_id,
-          expiresAt: row.expires_at.getTime(),
-          revoked: row.revoked_at !== null,
-        }
-      : null;
-    evictWhenFull(this.cache, 100_000, this.cacheMeter);
-    this.cache.set(sessionId, { state, until: now + CACHE_MS });
-    return state;
-  }
-
-  private async loadLive(manager: EntityManager, sessionId: string) {
-    const rows = await manager.query<Array<{ user_id: string; tenant_id: string }>>(
-      `SELECT user_id, tenant_id FROM sessions
-       WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() FOR UPDATE`,
-      [sessionId],
-    );
-    return rows[0] ?? null;
+  private sessionState(sessionId: string): Promise<SessionState | null> {
+    return this.cache.get(sessionId, async (id) => {
+      const row = await this.sessions.findState(id);
+      if (!row) return null;
+      return {
+        userId: row.userId,
+        tenantId: row.tenantId,
+        expiresAt: row.expiresAt.getTime(),
+        revoked: row.revokedAt !== null,
+      };
+    });
   }
 
   private forgetUser(userId: string): void {
-    for (const [id, entry] of this.cache) if (entry.state?.userId === userId) this.cache.delete(id);
+    this.cache.deleteWhere((state) => state.userId === userId);
   }
 
   private notify(manager: EntityManager, event: IdentityEvent): Promise<void> {

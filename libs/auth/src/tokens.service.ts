@@ -10,7 +10,7 @@ import {
 import { Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { v7 as uuidv7 } from 'uuid';
-import type { Role } from '@app/common';
+import { type Role, isUuid } from '@app/common';
 import { AppConfig } from '@app/config';
 
 /** Claims of an access token. */
@@ -91,18 +91,13 @@ export class TokensService {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function isAccessClaims(payload: unknown): payload is AccessClaims {
   if (typeof payload !== 'object' || payload === null) return false;
   const p = payload as Record<string, unknown>;
   return (
-    typeof p.sub === 'string' &&
-    UUID.test(p.sub) &&
-    typeof p.sid === 'string' &&
-    UUID.test(p.sid) &&
-    typeof p.tid === 'string' &&
-    UUID.test(p.tid) &&
+    isUuid(p.sub) &&
+    isUuid(p.sid) &&
+    isUuid(p.tid) &&
     (p.role === 'admin' || p.role === 'user' || p.role === 'guest') &&
     typeof p.jti === 'string' &&
     typeof p.exp === 'number' &&

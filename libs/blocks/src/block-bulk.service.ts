@@ -10,7 +10,9 @@ import {
   ProblemException,
   RequestContext,
   TenantConcurrency,
+  VALIDATOR_OPTIONS,
   flattenValidationErrors,
+  sqlState,
 } from '@app/common';
 import { setStatementTimeout } from '@app/database';
 import { BlocksErrorCode } from './blocks.exception';
@@ -24,13 +26,6 @@ import {
 } from './dto/bulk.dto';
 import { CreateBlockDto } from './dto/create-block.dto';
 import { UpdateBlockDto } from './dto/update-block.dto';
-
-const VALIDATION = {
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  forbidUnknownValues: true,
-  validationError: { target: false, value: false },
-};
 
 /**
  * Up to 500 creates, updates and deletes in one transaction: all commit or none does. Every
@@ -130,7 +125,7 @@ function prepare(operation: BulkOperationDto, index: number): Prepared {
   }
   const type = operation.op === BulkOp.CREATE ? CreateBlockDto : UpdateBlockDto;
   const data = plainToInstance(type, operation.data);
-  errors.push(...flattenValidationErrors(validateSync(data, VALIDATION), `${at}.data`));
+  errors.push(...flattenValidationErrors(validateSync(data, VALIDATOR_OPTIONS), `${at}.data`));
   return { operation, data, errors };
 }
 
@@ -146,7 +141,7 @@ function failedAt(index: number, op: BulkOp, error: unknown): unknown {
       errors: error.errors,
     });
   }
-  const code = (error as { driverError?: { code?: string } })?.driverError?.code;
+  const code = sqlState(error);
   if (code === '23505') {
     return new ProblemException({
       status: 409,

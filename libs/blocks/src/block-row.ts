@@ -56,13 +56,4 @@ export function auditSnapshot(
   };
 }
 
-/** JSON with object keys sorted, so two equal objects always compare equal as text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-        )
-      : v,
-  );
-}
+export { canonicalJson } from '@app/common';

@@ -10,6 +10,7 @@ import {
   ProblemException,
   RequestContext,
   TenantConcurrency,
+  UUID_PATTERN as UUID,
   decodeCursor,
   encodeCursor,
 } from '@app/common';
@@ -21,7 +22,6 @@ import type { ListBlocksQueryDto } from './dto/list-blocks-query.dto';
 import type { SearchHitDto, SuggestionsDto } from './dto/search.dto';
 import { MARK_START, MARK_STOP, renderHighlight } from './highlight-markup';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SUGGESTIONS = 10;
 
 /** Full-text search configuration; must match the generated column of the migration. */

@@ -14,10 +14,12 @@ import {
   type Release,
   RequestContext,
   TenantConcurrency,
+  VALIDATOR_OPTIONS,
   flattenValidationErrors,
   isQueryCancelled,
   findReservedKey,
   jsonShapeViolation,
+  sqlState,
 } from '@app/common';
 import { pgPool, setStatementTimeout } from '@app/database';
 import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
@@ -304,12 +306,7 @@ async function parseLine(
   const reserved = findReservedKey(value);
   if (reserved) return { line: entry.line, error: `the key "${reserved}" is not allowed` };
   const dto = plainToInstance(ImportLineDto, value);
-  const errors = await validate(dto, {
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    validationError: { target: false, value: false },
-  });
+  const errors = await validate(dto, VALIDATOR_OPTIONS);
   if (errors.length) {
     return {
       line: entry.line,
@@ -327,7 +324,7 @@ function describe(error: unknown, timeoutMs?: number): string {
     const limit = timeoutMs === undefined ? 'its time limit' : `its ${timeoutMs} ms limit`;
     return `a statement took longer than ${limit} and was cancelled`;
   }
-  const code = (error as { driverError?: { code?: string }; code?: string })?.driverError?.code;
+  const code = sqlState(error);
   if (code === '23505') return 'a block with this id already exists';
   if (code?.startsWith('22')) return 'a value is malformed or out of range';
   return 'could not be stored';

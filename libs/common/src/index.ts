@@ -27,6 +27,24 @@ export { LOGGER } from './logging/logger.token';
 export { redact, SENSITIVE_KEY } from './logging/redact';
 export { createValidationPipe, flattenValidationErrors } from './validation/validation.pipe';
 export { UuidPipe } from './validation/uuid.pipe';
+export { UUID_PATTERN, isUuid } from './validation/uuid';
+export { VALIDATOR_OPTIONS } from './validation/validator-options';
+export {
+  PgErrorCode,
+  isDataException,
+  isQueryCancelled,
+  isUniqueViolation,
+  pgConstraint,
+  sqlState,
+} from './errors/pg-error';
+export { canonicalJson } from './json/canonical-json';
+export {
+  IdentityCache,
+  IDENTITY_CACHE_MAX,
+  type CacheMeter,
+  type IdentityCacheOptions,
+  type InvalidationFeed,
+} from './cache/identity-cache';
 export { encodeCursor, decodeCursor } from './pagination/cursor';
 export { PageOf, PageQueryDto, type Page } from './pagination/page.dto';
 export { registerRequestHooks, routeTemplate } from './http/request-hooks';
@@ -52,4 +70,3 @@ export {
   type Release,
 } from './fairness/tenant-concurrency';
 export { FairnessErrorCode, FairnessException } from './fairness/fairness.exception';
-export { isQueryCancelled } from './fairness/query-cancelled';

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { evictWhenFull } from './cache-metrics';
+import { IdentityCache } from '@app/common';
 import { MetricsService } from './metrics.service';
 
 const value = async (registry: Registry, name: string, labels: Record<string, string>) => {
@@ -27,26 +27,18 @@ describe('identity cache metrics', () => {
     expect(await value(registry, 'identity_cache_entries', { cache: 'users' })).toBeUndefined();
   });
 
-  it('empties a cache only past its bound and counts the dropped entries', async () => {
+  it('counts the entries an identity cache drops past its bound', async () => {
     const metrics = new MetricsService();
-    const cache = new Map<string, number>();
-    const meter = metrics.identityCache('api_keys', () => cache.size);
-    for (let i = 0; i < 3; i++) cache.set(`k${i}`, i);
-    evictWhenFull(cache, 3, meter);
-    expect(cache.size).toBe(3);
-    cache.set('k3', 3);
-    evictWhenFull(cache, 3, meter);
-    expect(cache.size).toBe(0);
+    const cache = new IdentityCache<number>(
+      { isLive: true, onReset: () => undefined },
+      { ttlMs: 60_000, max: 3 },
+    );
+    cache.meter = metrics.identityCache('api_keys', () => cache.size);
+    for (let i = 0; i < 4; i++) await cache.get(`k${i}`, async () => i);
+    expect(cache.size).toBe(4);
+    await cache.get('k4', async () => 4);
+    expect(cache.size).toBe(1);
     const evictions = 'identity_cache_evictions_total';
     expect(await value(metrics.registry, evictions, { cache: 'api_keys' })).toBe(4);
-  });
-
-  it('still bounds a cache when no metrics are wired (unit tests, tools)', () => {
-    const cache = new Map([
-      ['a', 1],
-      ['b', 2],
-    ]);
-    evictWhenFull(cache, 1, undefined);
-    expect(cache.size).toBe(0);
   });
 });

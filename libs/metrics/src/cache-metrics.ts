@@ -32,14 +32,3 @@ export class CacheMetrics {
     if (count > 0) this.evictions.inc(count);
   }
 }
-
-/** Empties a cache that outgrew `max` (cheaper than LRU bookkeeping per hit), counting the drop. */
-export function evictWhenFull(
-  cache: Map<string, unknown>,
-  max: number,
-  meter: CacheMetrics | undefined,
-): void {
-  if (cache.size <= max) return;
-  meter?.evicted(cache.size);
-  cache.clear();
-}

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { LOGGER, type Logger } from '@app/common';
+import { LOGGER, type Logger, PgErrorCode, sqlState } from '@app/common';
 import { MetricsService } from './metrics.service';
 
 interface PgClient {
@@ -112,13 +112,13 @@ export class DatabaseMetrics implements OnModuleInit {
         value = rows[0]?.n;
         break;
       } catch (error) {
-        // 42P01: the table is not there (yet); 42703: an older shape without the column.
-        const code = (error as { driverError?: { code?: string } }).driverError?.code;
-        if (code !== '42P01' && code !== '42703') {
+        // The table is not there (yet), or an older shape without the column.
+        const code = sqlState(error);
+        if (code !== PgErrorCode.UNDEFINED_TABLE && code !== PgErrorCode.UNDEFINED_COLUMN) {
           this.logger.warn({ err: error, gauge }, 'metrics count failed');
           break;
         }
-        if (code === '42P01') break;
+        if (code === PgErrorCode.UNDEFINED_TABLE) break;
       }
     }
     this.cache.set(gauge, { at: Date.now(), value });

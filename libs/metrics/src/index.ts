@@ -5,4 +5,4 @@ export {
   documentMetricsOf,
   type GaugeSource,
 } from './metrics.service';
-export { CacheMetrics, type IdentityCacheName, evictWhenFull } from './cache-metrics';
+export { CacheMetrics, type IdentityCacheName } from './cache-metrics';

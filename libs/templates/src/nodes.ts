@@ -1,4 +1,4 @@
-import type { FieldError } from '@app/common';
+import { type FieldError, isUuid } from '@app/common';
 
 export interface HeadingNode {
   kind: 'heading';
@@ -40,7 +40,6 @@ export const NODE_LIMITS = {
   maxWhenValueLength: 100,
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const SLOT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const ATTRIBUTE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
@@ -100,8 +99,7 @@ export function nodeErrors(nodes: unknown, field: string, allowSlots: boolean): 
         }
         break;
       case 'block':
-        if (typeof node.blockId !== 'string' || !UUID.test(node.blockId))
-          fail('blockId', 'must be a UUID');
+        if (!isUuid(node.blockId)) fail('blockId', 'must be a UUID');
         if (node.pin !== 'latest' && !(Number.isInteger(node.pin) && (node.pin as number) >= 1)) {
           fail('pin', 'must be "latest" or a version number (1 or more)');
         }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@app/common';
 import { digestPersonalChanges } from './personal-changes';
 
 /** The `prev_hash` of a tenant's first entry. */
@@ -42,25 +43,6 @@ export interface ChainedEntry {
 
 /** What an entry is before it takes its place in the chain. */
 export type HashedFields = Omit<ChainedEntry, 'hash' | 'prevHash' | 'pseudonymised'>;
-
-/**
- * JSON with object keys sorted at every level, so the same entry always gives the same bytes,
- * whatever order jsonb hands the keys back in.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
-  if (typeof value === 'bigint') return JSON.stringify(value.toString());
-  return JSON.stringify(value);
-}
 
 /**
  * The digest that stands in the chain for the actor's personal data, so that erasing it later

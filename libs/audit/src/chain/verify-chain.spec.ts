@@ -1,8 +1,8 @@
+import { canonicalJson } from '@app/common';
 import {
   GENESIS_HASH,
   type ChainedEntry,
   canonicalEntry,
-  canonicalJson,
   entryHash,
   personalDigest,
 } from './audit-chain';

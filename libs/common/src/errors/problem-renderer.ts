@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { RequestContext } from '../context/request-context';
 import { type ErrorCode, TITLE_BY_CODE, codeForStatus } from './error-code';
+import { isDataException, isQueryCancelled, isUniqueViolation } from './pg-error';
 import { ProblemException, type FieldError } from './problem.exception';
 
 export interface ProblemBody {
@@ -87,14 +88,14 @@ export function toProblem(
   } else if (isJsonSyntaxError(error)) {
     status = 400;
     detail = 'Body is not valid JSON';
-  } else if (sqlState(error)?.startsWith('22')) {
+  } else if (isDataException(error)) {
     // A data exception slipped past validation (bad number, date or text): the client's fault.
     status = 400;
     detail = 'A value in the request is malformed or out of range';
-  } else if (sqlState(error) === '23505') {
+  } else if (isUniqueViolation(error)) {
     status = 409;
     detail = 'A resource with the same unique value already exists';
-  } else if (sqlState(error) === '57014') {
+  } else if (isQueryCancelled(error)) {
     status = 503;
     detail = 'The request took too long and was cancelled; try again shortly';
     headers['retry-after'] = '5';
@@ -186,13 +187,6 @@ function isFastifyError(error: unknown): error is FastifyLikeError & { code: str
 
 function isJsonSyntaxError(error: unknown): boolean {
   return error instanceof SyntaxError && (error as FastifyLikeError).statusCode === 400;
-}
-
-function sqlState(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as { name?: unknown; code?: unknown; driverError?: { code?: unknown } };
-  const code = e.driverError?.code ?? (e.name === 'QueryFailedError' ? e.code : undefined);
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
 function isDatabaseUnavailable(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import type { FairnessConfig, OperationClass } from '@app/config';
 import { FairnessErrorCode, FairnessException } from './fairness.exception';
-import { isQueryCancelled } from './query-cancelled';
+import { isQueryCancelled } from '../errors/pg-error';
 
 /** Which cap refused an operation: the tenant's own, or the instance's shared one. */
 export type RefusalScope = 'tenant' | 'instance';

@@ -1,15 +1,12 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { CommonErrorCode, CommonException } from '../errors/common.exception';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from './uuid';
 
 /** Path ids must be UUIDs: anything else is a 400, never a database error. */
 @Injectable()
 export class UuidPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (typeof value !== 'string' || !UUID.test(value)) {
-      throw new CommonException(CommonErrorCode.INVALID_ID);
-    }
+    if (!isUuid(value)) throw new CommonException(CommonErrorCode.INVALID_ID);
     return value.toLowerCase();
   }
 }

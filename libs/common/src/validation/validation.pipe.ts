@@ -1,6 +1,7 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ProblemException, type FieldError } from '../errors/problem.exception';
 import { ErrorCode } from '../errors/error-code';
+import { VALIDATOR_OPTIONS } from './validator-options';
 
 /** Flattens nested class-validator errors into `{ field: 'a.b.0.c', message }`. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -22,12 +23,9 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
  */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
+    ...VALIDATOR_OPTIONS,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fieldErrors = flattenValidationErrors(errors);
       const detail =

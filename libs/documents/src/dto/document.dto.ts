@@ -13,11 +13,9 @@ import {
   Min,
 } from 'class-validator';
 import { Type } from 'class-transformer';
-import { PageQueryDto } from '@app/common';
+import { PageQueryDto, isUuid } from '@app/common';
 import { PIN_SCHEMA, nodesSchema } from '@app/templates';
 import { DOCUMENT_LIMITS } from '../document-limits';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const CONTENT_NODES = nodesSchema(DOCUMENT_LIMITS.maxNodes, false);
 
@@ -130,7 +128,7 @@ const IsBump = () =>
         (Array.isArray(value) &&
           value.length >= 1 &&
           value.length <= 1000 &&
-          value.every((id) => typeof id === 'string' && UUID.test(id))),
+          value.every((id) => isUuid(id))),
       defaultMessage: () => 'bump must be true or a list of 1..1000 block ids',
     },
   });
