@@ -44,7 +44,14 @@ interface Offset {
 }
 
 /** Trailing punctuation compromise keeps on a match ("United Nations."): not part of a name. */
-const TRAILING = /[\s.,;:!?)"'\]]+$/;
+const TRAILING = new Set([...' \t\n\r.,;:!?)"\']']);
+
+/** `value` without its trailing punctuation, trimmed by index (linear on any input). */
+function trimTrailing(value: string): string {
+  let end = value.length;
+  while (end > 0 && TRAILING.has(value[end - 1])) end -= 1;
+  return value.slice(0, end);
+}
 
 /** PERSON, PLACE and ORGANIZATION from compromise, with offsets into `text`. */
 export function heuristicEntities(text: string): FoundEntity[] {
@@ -55,7 +62,7 @@ export function heuristicEntities(text: string): FoundEntity[] {
       if (!match.offset) continue;
       const start = match.offset.start;
       let value = text.slice(start, start + match.offset.length);
-      value = value.slice(0, value.length - (TRAILING.exec(value.slice(-16))?.[0].length ?? 0));
+      value = trimTrailing(value);
       if (!value) continue;
       found.push({ text: value, type, start, end: start + value.length, method: 'heuristic' });
     }
