@@ -70,3 +70,4 @@ export {
   type Release,
 } from './fairness/tenant-concurrency';
 export { FairnessErrorCode, FairnessException } from './fairness/fairness.exception';
+export { VECTOR_SEARCH, type VectorHit, type VectorSearch } from './search/vector-search.port';
