@@ -1,3 +1,7 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { type ApplicationConfig, ModulesContainer, Reflector } from '@nestjs/core';
+import { IS_PUBLIC_KEY, ROLES_KEY } from '@app/common';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -11,11 +15,44 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /health/live',
   'GET /health/ready',
   'GET /health',
-  // Open by default for Prometheus (DESIGN.md); METRICS_TOKEN or METRICS_PORT closes or moves it.
+  // Open by default so Prometheus scrapes without setup; METRICS_TOKEN or METRICS_PORT closes or moves it.
   'GET /metrics',
 ]);
 
 const SAMPLE_ID = '01936b9e-3c1a-7b4e-9d2f-5a6b7c8d9e0f';
+
+interface RouteDeclaration {
+  name: string;
+  isPublic: boolean;
+  roles: string[] | undefined;
+}
+
+/** Every controller method the app routes, with its `@Public()` and `@Roles()` as the guards read them. */
+function declaredRoutes(t: TestApp): RouteDeclaration[] {
+  const reflector = new Reflector();
+  const routes: RouteDeclaration[] = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const type = wrapper.metatype as (new (...args: never[]) => object) | null;
+      if (!type) continue;
+      const base = String(Reflect.getMetadata(PATH_METADATA, type) ?? '');
+      for (const key of Object.getOwnPropertyNames(type.prototype)) {
+        const handler = (type.prototype as Record<string, unknown>)[key];
+        if (key === 'constructor' || typeof handler !== 'function') continue;
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+        if (method === undefined) continue;
+        const path = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
+        const targets = [handler, type];
+        routes.push({
+          name: `${RequestMethod[method]} /${[base, path].filter((p) => p && p !== '/').join('/')}`,
+          isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true,
+          roles: reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets),
+        });
+      }
+    }
+  }
+  return routes;
+}
 
 describe('route inventory: closed by default', () => {
   let t: TestApp;
@@ -83,6 +120,27 @@ describe('route inventory: closed by default', () => {
       }
     }
     expect(unexpected).toEqual([]);
+  });
+
+  it('runs the global guards in order: audit mark, authentication, rate limit, authorization', () => {
+    // The app's own guard list, in the order Nest calls them (a test-only look at a private field).
+    const config = Reflect.get(t.app, 'config') as ApplicationConfig;
+    expect(config.getGlobalGuards().map((guard) => guard.constructor.name)).toEqual([
+      'AuditMarkGuard',
+      'AuthenticationGuard',
+      'RateLimitGuard',
+      'AuthorizationGuard',
+    ]);
+  });
+
+  it('declares roles on every write route that is not public (undeclared roles are refused)', () => {
+    const routes = declaredRoutes(t);
+    expect(routes.length).toBeGreaterThanOrEqual(20);
+    const undeclared = routes
+      .filter((r) => /^(POST|PUT|PATCH|DELETE) /.test(r.name))
+      .filter((r) => !r.isPublic && !r.roles?.length)
+      .map((r) => r.name);
+    expect(undeclared).toEqual([]);
   });
 
   it('documents every operation with a unique explicit operationId, a tag, security and error responses', async () => {

@@ -1,9 +1,9 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { ApiKeysModule } from '@app/api-keys';
-import { AuditModule } from '@app/audit';
-import { AuthModule } from '@app/auth';
+import { AuditMarkGuard, AuditModule } from '@app/audit';
+import { AuthModule, AuthenticationGuard, AuthorizationGuard, RateLimitGuard } from '@app/auth';
 import { BlocksModule } from '@app/blocks';
 import { CommonModule, ProblemFilter, createValidationPipe } from '@app/common';
 import { type AppConfig, ConfigModule } from '@app/config';
@@ -16,7 +16,10 @@ import { TemplatesModule } from '@app/templates';
 import { DocumentsModule } from '@app/documents';
 import { MlModule } from '@app/ml';
 
-/** Composition only: the libraries, the global filter and the global validation pipe. */
+/**
+ * Composition only: the libraries, the global guards (here, in the order they run, so no
+ * module's import position decides it), the global filter and the global validation pipe.
+ */
 @Module({})
 export class AppModule {
   static register(
@@ -44,6 +47,15 @@ export class AppModule {
         ...extra,
       ],
       providers: [
+        // First: marks every routed request for the audit trail, so refusals by the guards
+        // below get their entry too, and holds requests back while the audit queue is full.
+        { provide: APP_GUARD, useExisting: AuditMarkGuard },
+        // Who is calling: a route is closed unless @Public(); an IP failing too often gets 429s.
+        { provide: APP_GUARD, useExisting: AuthenticationGuard },
+        // After authentication, so the limit is per API key or user, per IP only when anonymous.
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
+        // Last: roles and scopes need the principal, and a throttled caller learns nothing more.
+        { provide: APP_GUARD, useExisting: AuthorizationGuard },
         { provide: APP_FILTER, useExisting: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],

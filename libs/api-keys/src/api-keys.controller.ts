@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, PageOf, SessionOnly, UuidPipe, type Page } from '@app/common';
+import { ApiProblems, PageOf, Roles, SessionOnly, UuidPipe, type Page } from '@app/common';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
@@ -19,6 +19,7 @@ import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
 /** The caller's API keys; managed with a bearer session only (a key cannot mint keys). */
 @ApiTags('api-keys')
 @ApiBearerAuth('bearer')
+@Roles('admin', 'user', 'guest')
 @SessionOnly()
 @Controller('api/auth/api-keys')
 export class ApiKeysController {

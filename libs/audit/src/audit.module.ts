@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuditController } from './audit.controller';
 import { AuditHttpRecorder, AuditMarkGuard } from './audit-http.recorder';
@@ -18,8 +17,8 @@ import { AuditService } from './audit.service';
     AuditRetentionService,
     AuditHttpRecorder,
     AuditMarkGuard,
-    { provide: APP_GUARD, useExisting: AuditMarkGuard },
   ],
-  exports: [AuditService, AuditQueryService, AuditRetentionService],
+  // The guard is registered globally by the app module, which orders the global guards.
+  exports: [AuditService, AuditQueryService, AuditRetentionService, AuditMarkGuard],
 })
 export class AuditModule {}

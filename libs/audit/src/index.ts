@@ -8,3 +8,4 @@ export { AuditRetentionService } from './audit-retention.service';
 export type { AuditEvent, AuditSeverity } from './audit-event';
 export { AuditAction, AUDIT_ACTION_KEY, type AuditActionMetadata } from './audit-action.decorator';
 export { GENESIS_HASH, entryHash, type ChainedEntry } from './chain/audit-chain';
+export { AuditMarkGuard } from './audit-http.recorder';

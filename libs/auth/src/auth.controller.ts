@@ -9,7 +9,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, CurrentPrincipal, Public, SessionOnly, type Principal } from '@app/common';
+import {
+  ApiProblems,
+  CurrentPrincipal,
+  Public,
+  Roles,
+  SessionOnly,
+  type Principal,
+} from '@app/common';
 import { UpdateMeDto, UserDto } from '@app/users';
 import { AuthRateLimit } from './auth.decorators';
 import { AuthService } from './auth.service';
@@ -20,8 +27,9 @@ import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenResponseDto } from './dto/token-response.dto';
 
-/** Registration, login, sessions and the caller's own account. */
+/** Registration, login, sessions and the caller's own account (every role has one). */
 @ApiTags('auth')
+@Roles('admin', 'user', 'guest')
 @Controller('api/auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}

@@ -1,5 +1,4 @@
 import { type ExecutionContext, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
@@ -25,8 +24,8 @@ import { TokensService } from './tokens.service';
 const MINUTE_MS = 60_000;
 
 /**
- * Sessions, tokens, the global guards (in this order: authentication, throttling, roles and
- * scopes) and the auth routes.
+ * Sessions, tokens, the auth routes and the guards that the app module registers globally
+ * (authentication, throttling, roles and scopes).
  */
 @Module({
   imports: [
@@ -82,10 +81,17 @@ const MINUTE_MS = 60_000;
     JwtStrategy,
     LoginLockoutService,
     AuthFailuresService,
-    { provide: APP_GUARD, useClass: AuthenticationGuard },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
-    { provide: APP_GUARD, useClass: AuthorizationGuard },
+    AuthenticationGuard,
+    RateLimitGuard,
+    AuthorizationGuard,
   ],
-  exports: [TokensService, SessionsService, RateLimitModule],
+  exports: [
+    TokensService,
+    SessionsService,
+    RateLimitModule,
+    AuthenticationGuard,
+    RateLimitGuard,
+    AuthorizationGuard,
+  ],
 })
 export class AuthModule {}

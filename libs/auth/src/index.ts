@@ -7,3 +7,6 @@ export { AuthException, AuthErrorCode } from './auth.exception';
 export { AuthRateLimit } from './auth.decorators';
 export { TokenResponseDto } from './dto/token-response.dto';
 export { AuthFailuresService } from './auth-failures.service';
+export { AuthenticationGuard } from './guards/authentication.guard';
+export { RateLimitGuard } from './guards/rate-limit.guard';
+export { AuthorizationGuard } from './guards/authorization.guard';

@@ -34,6 +34,7 @@ export class ClassifierController {
 
   @Post('classify')
   @HttpCode(200)
+  @Roles('admin', 'user', 'guest')
   @Scopes('read')
   @AuditAction(ML_AUDIT.classify, 'ml_classifier')
   @ApiOperation({
@@ -50,6 +51,7 @@ export class ClassifierController {
 
   @Post('suggest-tags')
   @HttpCode(200)
+  @Roles('admin', 'user', 'guest')
   @Scopes('read')
   @AuditAction(ML_AUDIT.classify, 'ml_classifier')
   @ApiOperation({

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, Scopes } from '@app/common';
+import { ApiProblems, Roles, Scopes } from '@app/common';
 import { EmbeddingsDto, EmbeddingsResultDto } from './dto/embeddings.dto';
 import { MlStatusDto } from './dto/status.dto';
 import { MlErrorCode, MlException } from './ml.exception';
@@ -33,6 +33,7 @@ export class MlController {
 
   @Post('embeddings')
   @HttpCode(200)
+  @Roles('admin', 'user', 'guest')
   @Scopes('read')
   @ApiOperation({
     operationId: 'createEmbeddings',

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, Scopes } from '@app/common';
+import { ApiProblems, Roles, Scopes } from '@app/common';
 import { ML_AUDIT } from './classifier.service';
 import { AnalysisDto, EntitiesDto, SummaryDto } from './dto/analysis.dto';
 import { SummarizeDto } from './dto/summarize.dto';
@@ -22,6 +22,7 @@ export class TextAnalysisController {
 
   @Post('analyze')
   @HttpCode(200)
+  @Roles('admin', 'user', 'guest')
   @Scopes('read')
   @AuditAction(ML_AUDIT.analyze, 'ml')
   @ApiOperation({
@@ -37,6 +38,7 @@ export class TextAnalysisController {
 
   @Post('entities')
   @HttpCode(200)
+  @Roles('admin', 'user', 'guest')
   @Scopes('read')
   @AuditAction(ML_AUDIT.analyze, 'ml')
   @ApiOperation({
@@ -52,6 +54,7 @@ export class TextAnalysisController {
 
   @Post('summarize')
   @HttpCode(200)
+  @Roles('admin', 'user', 'guest')
   @Scopes('read')
   @AuditAction(ML_AUDIT.summarize, 'ml')
   @ApiOperation({

@@ -14,8 +14,10 @@ import { AuthErrorCode, AuthException } from '../auth.exception';
 
 /**
  * Roles and scopes, read with handler-over-class precedence. The role is the user's current
- * one (an API key acts as its owner, never more). Keys also need a scope: the route's
- * `@Scopes()`, else `read` for GET/HEAD and `write` for everything else; `admin` covers all.
+ * one (an API key acts as its owner, never more). A write (any method but GET/HEAD) that
+ * declares no `@Roles()` is refused for everyone: forgetting the decorator closes a route
+ * instead of opening it to guests. Keys also need a scope: the route's `@Scopes()`, else
+ * `read` for GET/HEAD and `write` for everything else; `admin` covers all.
  */
 @Injectable()
 export class AuthorizationGuard implements CanActivate {
@@ -27,7 +29,9 @@ export class AuthorizationGuard implements CanActivate {
     const principal = RequestContext.principal();
     if (!principal) throw new AuthException(AuthErrorCode.INVALID_TOKEN);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles?.length && !roles.includes(principal.role)) {
+    const method = context.switchToHttp().getRequest<{ method: string }>().method;
+    const isRead = method === 'GET' || method === 'HEAD';
+    if (roles?.length ? !roles.includes(principal.role) : !isRead) {
       throw new AuthException(AuthErrorCode.ROLE_REQUIRED);
     }
     if (principal.method !== 'api-key') return true;
@@ -38,10 +42,7 @@ export class AuthorizationGuard implements CanActivate {
       SCOPES_KEY,
       targets,
     );
-    const method = context.switchToHttp().getRequest<{ method: string }>().method;
-    const needed: ApiKeyScope[] = declared?.length
-      ? declared
-      : [method === 'GET' || method === 'HEAD' ? 'read' : 'write'];
+    const needed: ApiKeyScope[] = declared?.length ? declared : [isRead ? 'read' : 'write'];
     const scopes = principal.scopes ?? [];
     if (!scopes.includes('admin') && !needed.every((s) => scopes.includes(s))) {
       throw new AuthException(AuthErrorCode.SCOPE_REQUIRED);
