@@ -84,6 +84,49 @@ describe('failed-authentication floods are throttled per IP before authenticatio
     expect(rejected('throttled')).toBe(throttled);
   });
 
+  it('counts every failed refresh as a failed attempt and audits them aggregated per IP', async () => {
+    const ip = '198.51.100.10';
+    const before = sum(
+      parsePrometheus((await t.http.get('/metrics')).text),
+      'auth_attempts_total',
+      {
+        method: 'refresh',
+        result: 'failure',
+      },
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await t.http.post(
+        '/api/auth/refresh',
+        { refreshToken: `not-a-refresh-token-${i}` },
+        { headers: { 'x-forwarded-for': ip } },
+      );
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+
+    t.app.get(AuthFailuresService).flush();
+    await t.app.get(AuditService).drain();
+    const rows = (
+      await t.db.query<{ action: string; error: string | null; resource_id: string | null }>(
+        `SELECT action, error, resource_id FROM audit_log
+         WHERE ip = $1 OR (action = 'auth.refresh_failed' AND resource_id = $1) ORDER BY seq`,
+        [ip],
+      )
+    ).rows;
+    // the first failure of the window has its own entry, the other four one aggregate
+    expect(rows.map((r) => r.action)).toEqual(['auth.refresh_failed', 'auth.refresh_failed']);
+    expect(rows[0].error).toBe('INVALID_REFRESH_TOKEN');
+    expect(rows[1].error).toMatch(/^4 more refreshes refused/);
+    expect(rows.map((r) => r.resource_id)).toEqual([ip, ip]);
+
+    const after = sum(parsePrometheus((await t.http.get('/metrics')).text), 'auth_attempts_total', {
+      method: 'refresh',
+      result: 'failure',
+    });
+    expect(after - before).toBe(5);
+  });
+
   it('leaves every other IP alone, including a valid user', async () => {
     const user = await registerUser(t.http, {});
     const flooder = '198.51.100.8';

@@ -171,7 +171,6 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
         resourceId: entity.id,
         changes: { before: null, after },
       });
-      markAuditRecorded();
       this.cache.delete(prefix);
       return toCreated(entity, `cb_${prefix}_${secret}`);
     });
@@ -236,7 +235,6 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
           resourceId: entity.id,
           changes: { before, after: { ...before, graceSeconds } },
         });
-        markAuditRecorded();
         return toCreated(entity, `cb_${entity.prefix}_${secret}`);
       })
       .finally(() => this.forget((r) => r.id === id));
@@ -256,7 +254,6 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
           resourceId: entity.id,
           changes: { before, after: null },
         });
-        markAuditRecorded();
       })
       .finally(() => this.forget((r) => r.id === id));
   }
@@ -397,9 +394,4 @@ function currentPrincipal(): Principal {
   const principal = RequestContext.principal();
   if (!principal) throw new Error('No principal in the request context');
   return principal;
-}
-
-function markAuditRecorded(): void {
-  const store = RequestContext.current();
-  if (store) store.auditRecorded = true;
 }

@@ -30,6 +30,8 @@ export const AUDIT_ACTIONS = {
   'auth.logout': info,
   'auth.refresh': { floor: 'info', attempt: { method: 'refresh', result: 'success' } },
   'auth.refresh_reuse': { floor: 'critical', attempt: { method: 'refresh', result: 'reuse' } },
+  // Counted in auth_attempts_total per request by its producer: its entries are aggregated.
+  'auth.refresh_failed': warning,
   'auth.password_change': info,
   'auth.unauthenticated': warning,
   'auth.token_rejected': warning,

@@ -146,6 +146,14 @@ export class AuditService
     this.push(buildEntry({ ...event, statusCode }, store, statusCode));
   }
 
+  /**
+   * This request's refusal is counted into an aggregate entry written later (failed
+   * authentication per IP): the HTTP hook writes no entry of its own for it.
+   */
+  coveredByAggregate(store: RequestStore | undefined): void {
+    if (store) store.auditRecorded = true;
+  }
+
   /** Counts an action that is not stored (reads while AUDIT_READS=false). */
   countOnly(action: string, severity: AuditSeverity, durationMs: number | null): void {
     this.observe(action, severity, durationMs);

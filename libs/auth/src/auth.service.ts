@@ -5,6 +5,7 @@ import { RequestContext, type Principal } from '@app/common';
 import { AppConfig } from '@app/config';
 import { UsersService, type UpdateMeDto, type UserDto } from '@app/users';
 import { AuthErrorCode, AuthException } from './auth.exception';
+import { AuthFailuresService } from './auth-failures.service';
 import type { ChangePasswordDto } from './dto/change-password.dto';
 import type { LoginDto } from './dto/login.dto';
 import type { MeExportDto } from './dto/me-export.dto';
@@ -26,6 +27,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly auditTrail: AuditQueryService,
     private readonly config: AppConfig,
+    private readonly failures: AuthFailuresService,
   ) {}
 
   async register(dto: RegisterDto): Promise<TokenResponseDto> {
@@ -67,6 +69,18 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string): Promise<TokenResponseDto> {
+    try {
+      return await this.rotate(refreshToken);
+    } catch (error) {
+      const store = RequestContext.current();
+      if (error instanceof AuthException && error.reason === AuthErrorCode.INVALID_REFRESH_TOKEN) {
+        await this.failures.refreshFailed(store?.ip ?? 'unknown', store);
+      }
+      throw error;
+    }
+  }
+
+  private async rotate(refreshToken: string): Promise<TokenResponseDto> {
     const session = await this.sessions.rotate(refreshToken);
     const state = await this.users.currentAuthState(session.userId);
     if (!state || !state.isActive) {

@@ -90,8 +90,6 @@ export class BlockBulkService {
         resourceId: null,
         changes: { before: null, after: { operations: results.length, ...counts } },
       });
-      const store = RequestContext.current();
-      if (store) store.auditRecorded = true;
       return { results };
     });
   }

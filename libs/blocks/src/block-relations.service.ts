@@ -65,7 +65,6 @@ export class BlockRelationsService {
         resourceId: sourceId,
         changes: { before: null, after: dto },
       });
-      markRecorded();
       return dto;
     });
   }
@@ -90,7 +89,6 @@ export class BlockRelationsService {
         resourceId: blockId,
         changes: { before: toRelationDto(row), after: null },
       });
-      markRecorded();
     });
   }
 
@@ -167,9 +165,4 @@ function toRelationDto(row: RelationRow): RelationDto {
     type: row.type as RelationType,
     createdAt: row.created_at.toISOString(),
   };
-}
-
-function markRecorded(): void {
-  const store = RequestContext.current();
-  if (store) store.auditRecorded = true;
 }

@@ -250,8 +250,6 @@ export class BlockTransferService {
     } finally {
       await runner.release();
     }
-    const store = RequestContext.current();
-    if (store && created + updated > 0) store.auditRecorded = true;
   }
 
   private async upsert(manager: EntityManager, dto: ImportLineDto): Promise<'created' | 'updated'> {

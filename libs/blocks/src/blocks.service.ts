@@ -301,8 +301,6 @@ export class BlocksService {
       resourceId: id,
       changes: { before: auditSnapshot(before), after: afterSnapshot },
     });
-    const store = RequestContext.current();
-    if (store) store.auditRecorded = true;
   }
 }
 

@@ -107,7 +107,6 @@ export class UsersService implements OnModuleInit {
         actor: { userId: user.id, username: user.username },
         changes: { before: null, after: { ...user, tenantName } },
       });
-      markAuditRecorded();
       return user;
     });
   }
@@ -227,7 +226,6 @@ export class UsersService implements OnModuleInit {
         resourceId: userId,
         changes: { before: null, after: { passwordChangedAt: new Date().toISOString() } },
       });
-      markAuditRecorded();
     });
   }
 
@@ -367,7 +365,6 @@ export class UsersService implements OnModuleInit {
     });
     // Last, so the entry above is covered too: the user's name, IP and user agent leave the trail.
     await this.audit.pseudonymise(tx, user.id);
-    markAuditRecorded();
   }
 
   private async notifyUser(tx: EntityManager, userId: string): Promise<void> {
@@ -388,7 +385,6 @@ export class UsersService implements OnModuleInit {
       resourceId: userId,
       changes: { before, after },
     });
-    markAuditRecorded();
   }
 
   private async insertUser(
@@ -471,11 +467,6 @@ export function parseIdentityEvent(payload: string): IdentityEvent | null {
   } catch {
     return null;
   }
-}
-
-function markAuditRecorded(): void {
-  const store = RequestContext.current();
-  if (store) store.auditRecorded = true;
 }
 
 /** A concurrent insert or change took the email or username after the check: the same 409. */

@@ -10,7 +10,7 @@ export interface RequestStore {
   route: string | null;
   startedAt: bigint;
   principal?: Principal;
-  /** Set when a service recorded this request's change in its transaction (no second entry). */
+  /** Set by the audit service once this request has its entry (the HTTP hook adds no second). */
   auditRecorded?: boolean;
 }
 
