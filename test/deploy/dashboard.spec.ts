@@ -25,7 +25,7 @@ const metricsOf = (title: string): string[] =>
     .flatMap((q) => metricNamesIn(q.expr));
 
 describe('Grafana dashboard (files/grafana-dashboard.json)', () => {
-  it('has the panels the issue asks for, each on the metric it is about', () => {
+  it('has a panel for each signal an operator watches, each on the metric it is about', () => {
     const expected: Array<[RegExp, string]> = [
       [/^Request rate/, 'http_requests_total'],
       [/^Error rate/, 'http_requests_total'],

@@ -45,7 +45,7 @@ describe('alert rules and Alertmanager config', () => {
     expect(alerts.map((a) => a.alert).filter((name) => !tested.has(name!))).toEqual([]);
   });
 
-  it('covers every condition the issue asks for', () => {
+  it('alerts on every condition an operator must hear about', () => {
     expect(alerts.map((a) => a.alert).sort()).toEqual(
       [
         'ContentBlocksAuditQueueSaturated',

@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FieldError } from '@app/common';
 
-/** A template's variables: a JSON Schema of the small subset API.md allows. */
+/** A template's variables: a flat JSON Schema subset (typed properties, no patterns or refs). */
 export interface VariablesSchema {
   type: 'object';
   properties?: Record<string, Record<string, unknown>>;

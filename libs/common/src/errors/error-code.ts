@@ -1,4 +1,4 @@
-/** Stable codes clients switch on; see API.md "Error body". */
+/** Stable codes clients switch on (every problem+json body carries one); never renamed. */
 export enum ErrorCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
