@@ -1,14 +1,14 @@
 import type { AuditService } from '@app/audit';
 import type { TenantConcurrency } from '@app/common';
-import type { DataSource } from 'typeorm';
 import { BlockBulkService } from './block-bulk.service';
+import type { BlocksRepository } from './blocks.repository';
 import type { BlocksService } from './blocks.service';
 import { BulkOp, type BulkRequestDto } from './dto/bulk.dto';
 
 describe('BlockBulkService validation', () => {
   const transaction = jest.fn();
   const service = new BlockBulkService(
-    { transaction } as unknown as DataSource,
+    { transaction } as unknown as BlocksRepository,
     {} as BlocksService,
     {} as AuditService,
     {} as TenantConcurrency,

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import type { DataSource } from 'typeorm';
 import { AuditService } from '@app/audit';
 import {
   ErrorCode,
@@ -16,6 +14,7 @@ import {
 } from '@app/common';
 import { setStatementTimeout } from '@app/database';
 import { BlocksErrorCode } from './blocks.exception';
+import { BlocksRepository } from './blocks.repository';
 import { BlocksService } from './blocks.service';
 import {
   BulkOp,
@@ -34,7 +33,7 @@ import { UpdateBlockDto } from './dto/update-block.dto';
 @Injectable()
 export class BlockBulkService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: BlocksRepository,
     private readonly blocks: BlocksService,
     private readonly audit: AuditService,
     private readonly concurrency: TenantConcurrency,
@@ -61,7 +60,7 @@ export class BlockBulkService {
   }
 
   private write(prepared: Prepared[]): Promise<BulkResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.repository.transaction(async (manager) => {
       await setStatementTimeout(manager, this.concurrency.statementTimeoutMs('bulk'));
       const results: BulkResultDto[] = [];
       const counts = { create: 0, update: 0, delete: 0 };

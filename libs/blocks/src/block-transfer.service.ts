@@ -1,11 +1,8 @@
 import { Readable, Transform, pipeline } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import type { Pool, PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '@app/config';
 import {
   type JsonShapeLimits,
@@ -21,18 +18,20 @@ import {
   jsonShapeViolation,
   sqlState,
 } from '@app/common';
-import { pgPool, setStatementTimeout } from '@app/database';
-import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
+import { type BlockRow, toBlockDto } from './block-row';
 import { blockLimits } from './block-limits';
+import {
+  BlockTransferRepository,
+  EXPORT_BATCH_ROWS,
+  type ExportCursor,
+} from './block-transfer.repository';
 import { BlocksErrorCode, BlocksException } from './blocks.exception';
+import { BlocksRepository } from './blocks.repository';
 import { BlocksService } from './blocks.service';
 import { ImportLineDto, type ImportResultDto } from './dto/import.dto';
 import { NDJSON } from './ndjson';
 import { type NdjsonLine, ndjsonLines } from './ndjson-lines';
-import { queryRows } from './sql';
 
-/** Rows fetched per cursor round trip: bounds memory even when blocks hold 1 MiB each. */
-const EXPORT_BATCH_ROWS = 32;
 /** Longest an export may stream, and longest it may wait for a client that stopped reading. */
 const EXPORT_MAX_MS = 30 * 60_000;
 const EXPORT_STALL_MS = 60_000;
@@ -48,16 +47,13 @@ export const MAX_LISTED_FAILURES = 1000;
  */
 @Injectable()
 export class BlockTransferService {
-  private readonly pool: Pool;
-
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: BlockTransferRepository,
+    private readonly blockRows: BlocksRepository,
     private readonly blocks: BlocksService,
     private readonly config: AppConfig,
     private readonly concurrency: TenantConcurrency,
-  ) {
-    this.pool = pgPool(dataSource);
-  }
+  ) {}
 
   /**
    * Every live block of the tenant as NDJSON, in id order, from one REPEATABLE READ snapshot.
@@ -67,45 +63,17 @@ export class BlockTransferService {
    * whole duration, so it holds a slot of the tenant's export cap just as long.
    */
   async export(): Promise<Readable> {
-    const tenantId = RequestContext.tenantId();
-    const slot: Release = await this.concurrency.acquire('export', tenantId);
-    let client: PoolClient;
+    const slot: Release = await this.concurrency.acquire('export', RequestContext.tenantId());
+    // A slow reader may keep the cursor open longer than the default statement timeout, but
+    // never longer than this hard cap.
+    const limitMs = this.concurrency.statementTimeoutMs('export') ?? EXPORT_MAX_MS;
+    let cursor: ExportCursor;
     try {
-      client = await this.pool.connect();
+      cursor = await this.repository.openExport(limitMs, slot);
     } catch (error) {
       slot();
       throw error;
     }
-    let released = false;
-    // A connection lost between queries is emitted on the client: without a listener it would
-    // crash the process; here it just ends this export.
-    const onClientError = (error: Error): void => release(error);
-    client.on('error', onClientError);
-    const release = (error?: Error): void => {
-      if (released) return;
-      released = true;
-      client.off('error', onClientError);
-      slot();
-      // A connection left mid-cursor is discarded rather than reused.
-      client.release(error ?? undefined);
-    };
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      // A slow reader may keep the cursor open longer than the default statement timeout, but
-      // never longer than this hard cap.
-      const limitMs = this.concurrency.statementTimeoutMs('export') ?? EXPORT_MAX_MS;
-      await client.query(`SET LOCAL statement_timeout = ${Math.floor(limitMs)}`);
-    } catch (error) {
-      release(error as Error);
-      throw error;
-    }
-    const rows = client.query(
-      new QueryStream(
-        `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id`,
-        [tenantId],
-        { batchSize: EXPORT_BATCH_ROWS, highWaterMark: EXPORT_BATCH_ROWS },
-      ),
-    );
     // A client that stops reading would pin the connection (and its snapshot): with no
     // progress for EXPORT_STALL_MS the stream is destroyed and the connection released.
     let lastProgress = Date.now();
@@ -123,16 +91,9 @@ export class BlockTransferService {
       }
     }, EXPORT_STALL_MS / 4);
     watchdog.unref();
-    pipeline(rows, lines, (error) => {
+    pipeline(cursor.rows, lines, (error) => {
       clearInterval(watchdog);
-      if (error) {
-        release(error);
-        return;
-      }
-      client.query('COMMIT').then(
-        () => release(),
-        (commitError: Error) => release(commitError),
-      );
+      cursor.close(error ?? undefined);
     });
     return lines;
   }
@@ -217,38 +178,29 @@ export class BlockTransferService {
     result: ImportResultDto,
     fail: (line: number, error: string) => void,
   ): Promise<void> {
-    const runner: QueryRunner = this.dataSource.createQueryRunner();
-    await runner.connect();
     let created = 0;
     let updated = 0;
     const failedHere: Array<[number, string]> = [];
     const timeoutMs = this.concurrency.statementTimeoutMs('import');
     try {
-      await runner.startTransaction();
-      await setStatementTimeout(runner.manager, timeoutMs);
-      for (const { line, dto } of batch) {
-        await runner.query('SAVEPOINT import_line');
-        try {
-          const outcome = await this.upsert(runner.manager, dto);
-          await runner.query('RELEASE SAVEPOINT import_line');
-          if (outcome === 'created') created++;
-          else updated++;
-        } catch (error) {
-          await runner.query('ROLLBACK TO SAVEPOINT import_line');
-          failedHere.push([line, describe(error, timeoutMs)]);
+      await this.repository.batch(timeoutMs, async (tx) => {
+        for (const { line, dto } of batch) {
+          try {
+            const outcome = await this.repository.inSavepoint(tx, () => this.upsert(tx, dto));
+            if (outcome === 'created') created++;
+            else updated++;
+          } catch (error) {
+            failedHere.push([line, describe(error, timeoutMs)]);
+          }
         }
-      }
-      await runner.commitTransaction();
+      });
       result.created += created;
       result.updated += updated;
       for (const [line, message] of failedHere) fail(line, message);
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       // The batch could not commit: none of its lines was stored.
       for (const { line } of batch)
         fail(line, `could not be stored: ${describe(error, timeoutMs)}`);
-    } finally {
-      await runner.release();
     }
   }
 
@@ -265,12 +217,7 @@ export class BlockTransferService {
       return 'created';
     }
     const id = dto.id.toLowerCase();
-    const [owned] = await queryRows<{ id: string }>(
-      manager,
-      `SELECT id FROM blocks WHERE id = $1 AND tenant_id = $2`,
-      [id, RequestContext.tenantId()],
-    );
-    if (!owned) {
+    if (!(await this.blockRows.isOwned(manager, id))) {
       // Not this tenant's id (free or another tenant's, alike): a new block with a new id.
       await this.blocks.createIn(manager, fields, undefined, 'block.import');
       return 'created';

@@ -1,27 +1,30 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { FastifyInstance } from 'fastify';
 import { AppConfig } from '@app/config';
 import { BlockBulkService } from './block-bulk.service';
 import { configureBlockLimits } from './block-limits';
+import { BlockRelationsRepository } from './block-relations.repository';
 import { BlockRelationsService } from './block-relations.service';
 import { BlockSearchService } from './block-search.service';
+import { BlockTransferRepository } from './block-transfer.repository';
 import { BlockTransferService } from './block-transfer.service';
+import { BlockVersionsRepository } from './block-versions.repository';
 import { BlockVersionsService } from './block-versions.service';
 import { BlocksController } from './blocks.controller';
+import { BlocksRepository } from './blocks.repository';
 import { BlocksService } from './blocks.service';
-import { BlockRelationEntity } from './entities/block-relation.entity';
-import { BlockVersionEntity } from './entities/block-version.entity';
-import { BlockEntity } from './entities/block.entity';
 import { registerNdjsonParser } from './ndjson';
 import { VersionNumberPipe } from './version-number.pipe';
 
 /** Content blocks: CRUD, versions, relations, search, bulk, NDJSON export and import. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BlockEntity, BlockVersionEntity, BlockRelationEntity])],
   controllers: [BlocksController],
   providers: [
+    BlocksRepository,
+    BlockVersionsRepository,
+    BlockRelationsRepository,
+    BlockTransferRepository,
     BlocksService,
     BlockVersionsService,
     BlockRelationsService,

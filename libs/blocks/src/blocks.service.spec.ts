@@ -1,12 +1,15 @@
 import type { AuditService } from '@app/audit';
 import { ProblemException, RequestContext, type RequestStore } from '@app/common';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { BlockRow } from './block-row';
+import type { BlockVersionsRepository } from './block-versions.repository';
+import type { BlockColumns, BlocksRepository } from './blocks.repository';
 import { BlocksService } from './blocks.service';
 
 const TENANT = '01936f0e-0000-7000-8000-00000000000a';
 const USER = '01936f0e-0000-7000-8000-00000000000b';
 const ID = '01936f0e-0000-7000-8000-00000000000c';
+const TX = {} as EntityManager;
 
 function row(overrides: Partial<BlockRow> = {}): BlockRow {
   return {
@@ -25,25 +28,26 @@ function row(overrides: Partial<BlockRow> = {}): BlockRow {
   };
 }
 
-/** A manager that answers by statement kind and records every statement. */
-function fakeManager(current: BlockRow | null) {
-  const calls: Array<{ sql: string; params: unknown[] }> = [];
-  const manager = {
-    query: jest.fn(async (sql: string, params: unknown[] = []) => {
-      calls.push({ sql, params });
-      if (sql.trimStart().startsWith('SELECT'))
-        return current ? [{ ...current, deleted: false }] : [];
-      if (sql.trimStart().startsWith('UPDATE')) {
-        return [
-          [row({ ...current!, title: params[2] as string, version: current!.version + 1 })],
-          1,
-        ];
-      }
-      if (sql.trimStart().startsWith('INSERT INTO blocks')) return [row({ version: 1 })];
-      return [];
-    }),
-  } as unknown as EntityManager;
-  return { manager, calls };
+/** Repositories holding one block (or none); every write is a jest mock. */
+function repositories(current: BlockRow | null) {
+  const blocks = {
+    transaction: jest.fn((work: (tx: EntityManager) => Promise<unknown>) => work(TX)),
+    findById: jest.fn(async () => current),
+    lock: jest.fn(async () => (current ? { row: current, deleted: false } : null)),
+    insert: jest.fn(async (_tx: EntityManager, id: string, columns: BlockColumns) =>
+      row({ ...columns, id, version: 1 }),
+    ),
+    insertWithAudit: jest.fn(async (id: string, columns: BlockColumns) =>
+      row({ ...columns, id, version: 1 }),
+    ),
+    update: jest.fn(async (_tx: EntityManager, _id: string, columns: BlockColumns) =>
+      row({ ...current!, ...columns, version: current!.version + 1 }),
+    ),
+    softDelete: jest.fn(async () => row({ ...current!, version: current!.version + 1 })),
+    undelete: jest.fn(async () => row({ ...current!, version: current!.version + 1 })),
+  };
+  const versions = { snapshot: jest.fn(async () => undefined) };
+  return { blocks, versions };
 }
 
 function inRequest<T>(fn: () => Promise<T>): Promise<T> {
@@ -60,80 +64,103 @@ function inRequest<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe('BlocksService', () => {
-  const audit = { record: jest.fn(async () => undefined) };
-  const dataSource = { driver: { master: {} } } as unknown as DataSource;
-  const service = new BlocksService(dataSource, audit as unknown as AuditService);
+  const audit = {
+    record: jest.fn(async () => undefined),
+    prepareEntry: jest.fn(() => ({ json: '[{"entry":1}]', entry: {} })),
+    entryCommitted: jest.fn(),
+  };
+  const serviceWith = (current: BlockRow | null) => {
+    const repos = repositories(current);
+    const service = new BlocksService(
+      repos.blocks as unknown as BlocksRepository,
+      repos.versions as unknown as BlockVersionsRepository,
+      audit as unknown as AuditService,
+    );
+    return { service, ...repos };
+  };
 
-  beforeEach(() => audit.record.mockClear());
+  beforeEach(() => jest.clearAllMocks());
 
-  it('scopes every statement of an update to the caller tenant and writes a version first', async () => {
-    const { manager, calls } = fakeManager(row());
-    const block = await inRequest(() => service.updateIn(manager, ID, { title: 'New' }));
+  it('locks the block, keeps its state as a version, then writes the merged fields and the audit entry', async () => {
+    const { service, blocks, versions } = serviceWith(row());
+    const block = await inRequest(() => service.updateIn(TX, ID, { title: 'New' }));
     expect(block).toMatchObject({ title: 'New', version: 3 });
-    expect(calls.map((c) => c.sql.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual([
-      'SELECT id, title,',
-      'INSERT INTO block_versions',
-      'UPDATE blocks SET',
-    ]);
-    for (const call of calls) {
-      expect(call.sql).toMatch(/tenant_id = \$\d/);
-      expect(call.params).toContain(TENANT);
-    }
+    expect(blocks.lock).toHaveBeenCalledWith(TX, ID, false);
+    expect(versions.snapshot).toHaveBeenCalledWith(TX, ID);
+    expect(blocks.update).toHaveBeenCalledWith(
+      TX,
+      ID,
+      { title: 'New', content: 'content', type: 'text', tags: ['a'], metadata: { k: 1 } },
+      USER,
+    );
+    expect(versions.snapshot.mock.invocationCallOrder[0]).toBeLessThan(
+      blocks.update.mock.invocationCallOrder[0],
+    );
     expect(audit.record).toHaveBeenCalledWith(
-      manager,
+      TX,
       expect.objectContaining({ action: 'block.update', resourceId: ID }),
     );
   });
 
   it('makes no version and no audit entry when nothing changes', async () => {
-    const { manager, calls } = fakeManager(row());
+    const { service, blocks, versions } = serviceWith(row());
     const block = await inRequest(() =>
-      service.updateIn(manager, ID, { title: 'Title', tags: ['a'], metadata: { k: 1 } }),
+      service.updateIn(TX, ID, { title: 'Title', tags: ['a'], metadata: { k: 1 } }),
     );
     expect(block.version).toBe(2);
-    expect(calls).toHaveLength(1);
+    expect(versions.snapshot).not.toHaveBeenCalled();
+    expect(blocks.update).not.toHaveBeenCalled();
     expect(audit.record).not.toHaveBeenCalled();
   });
 
   it('refuses a stale If-Match with a 412 before writing anything', async () => {
-    const { manager, calls } = fakeManager(row());
+    const { service, blocks, versions } = serviceWith(row());
     await expect(
-      inRequest(() => service.updateIn(manager, ID, { title: 'x' }, { ifMatch: '"v1"' })),
-    ).rejects.toMatchObject({
-      status: 412,
-      reason: 'VERSION_CONFLICT',
-    });
-    expect(calls).toHaveLength(1);
+      inRequest(() => service.updateIn(TX, ID, { title: 'x' }, { ifMatch: '"v1"' })),
+    ).rejects.toMatchObject({ status: 412, reason: 'VERSION_CONFLICT' });
+    expect(versions.snapshot).not.toHaveBeenCalled();
+    expect(blocks.update).not.toHaveBeenCalled();
   });
 
   it('answers 404 when the tenant has no such block', async () => {
-    const { manager } = fakeManager(null);
-    await expect(
-      inRequest(() => service.updateIn(manager, ID, { title: 'x' })),
-    ).rejects.toBeInstanceOf(ProblemException);
-    await expect(inRequest(() => service.removeIn(manager, ID))).rejects.toMatchObject({
+    const { service, blocks } = serviceWith(null);
+    await expect(inRequest(() => service.updateIn(TX, ID, { title: 'x' }))).rejects.toBeInstanceOf(
+      ProblemException,
+    );
+    await expect(inRequest(() => service.removeIn(TX, ID))).rejects.toMatchObject({
       status: 404,
     });
+    await expect(inRequest(() => service.get(ID))).rejects.toMatchObject({ status: 404 });
+    expect(blocks.softDelete).not.toHaveBeenCalled();
   });
 
-  it('refuses to run outside a request with a tenant', async () => {
-    const { manager } = fakeManager(row());
-    await expect(service.updateIn(manager, ID, { title: 'x' })).rejects.toThrow('No tenant');
+  it('refuses a restore of a block that is not deleted with a 409', async () => {
+    const { service, blocks } = serviceWith(row());
+    await expect(inRequest(() => service.restore(ID))).rejects.toMatchObject({
+      status: 409,
+      reason: 'NOT_DELETED',
+    });
+    expect(blocks.lock).toHaveBeenCalledWith(TX, ID, true);
+    expect(blocks.undelete).not.toHaveBeenCalled();
+  });
+
+  it('records a soft delete with the deleted flag in the after state', async () => {
+    const { service, blocks } = serviceWith(row());
+    await inRequest(() => service.removeIn(TX, ID));
+    expect(blocks.softDelete).toHaveBeenCalledWith(TX, ID, USER);
+    expect(audit.record).toHaveBeenCalledWith(
+      TX,
+      expect.objectContaining({
+        action: 'block.delete',
+        changes: expect.objectContaining({ after: expect.objectContaining({ deleted: true }) }),
+      }),
+    );
   });
 
   it('creates a block and its audit entry in one statement, the content hashed, not copied', async () => {
-    const pool = { query: jest.fn(async () => ({ rows: [row({ version: 1 })] })) };
-    const manager = { connection: { driver: { master: pool } } };
-    const entryAudit = {
-      prepareEntry: jest.fn(() => ({ json: '[{"entry":1}]', entry: {} })),
-      entryCommitted: jest.fn(),
-    };
-    const creator = new BlocksService(
-      { driver: { master: pool }, manager } as unknown as DataSource,
-      entryAudit as unknown as AuditService,
-    );
-    await inRequest(() => creator.create({ title: 'T', content: 'secret body' }));
-    const event = (entryAudit.prepareEntry.mock.calls[0] as unknown[])[0] as {
+    const { service, blocks } = serviceWith(null);
+    const block = await inRequest(() => service.create({ title: 'T', content: 'secret body' }));
+    const event = (audit.prepareEntry.mock.calls[0] as unknown[])[0] as {
       resourceId: string;
       changes: { before: unknown; after: Record<string, unknown> };
     };
@@ -142,13 +169,13 @@ describe('BlocksService', () => {
       after: { title: 'T', version: 1, contentLength: 11, contentSha256: expect.any(String) },
     });
     expect(JSON.stringify(event)).not.toContain('content"');
-    const [statement] = pool.query.mock.calls[0] as unknown as [
-      { text: string; values: unknown[] },
-    ];
-    expect(statement.text).toMatch(/^WITH audit_entry AS \(\s*INSERT INTO audit_log/);
-    expect(statement.values[0]).toBe(event.resourceId);
-    expect(statement.values[1]).toBe(TENANT);
-    expect(statement.values[8]).toBe('[{"entry":1}]');
-    expect(entryAudit.entryCommitted).toHaveBeenCalledTimes(1);
+    expect(blocks.insertWithAudit).toHaveBeenCalledWith(
+      event.resourceId,
+      { title: 'T', content: 'secret body', type: 'text', tags: [], metadata: {} },
+      USER,
+      '[{"entry":1}]',
+    );
+    expect(block).toMatchObject({ id: event.resourceId, version: 1 });
+    expect(audit.entryCommitted).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,0 +1,20 @@
+import type { QueryResultRow } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import { RequestContext } from '@app/common';
+import { type PreparedStatement, preparedQuery } from '@app/database';
+
+/** A statement with a fixed text, prepared once per connection under `name`. */
+export const statement = (name: string, text: string): PreparedStatement => ({ name, text });
+
+/** The caller's tenant: every query of the blocks tables is scoped by it. */
+export const tenant = (): string => RequestContext.tenantId();
+
+/** Runs a prepared statement in the transaction `tx`, or on the pool without one. */
+export function runIn<T extends QueryResultRow>(
+  dataSource: DataSource,
+  tx: EntityManager | undefined,
+  query: PreparedStatement,
+  values: unknown[],
+): Promise<T[]> {
+  return preparedQuery<T>(tx ?? dataSource.manager, query, values);
+}
