@@ -6,6 +6,8 @@ import { AppConfig } from '@app/config';
 import { BlockBulkService } from './block-bulk.service';
 import { configureBlockLimits } from './block-limits';
 import { BlockRelationsService } from './block-relations.service';
+import { BlockSearchController } from './block-search.controller';
+import { BlockSearchRepository } from './block-search.repository';
 import { BlockSearchService } from './block-search.service';
 import { BlockTransferService } from './block-transfer.service';
 import { BlockVersionsService } from './block-versions.service';
@@ -20,11 +22,12 @@ import { VersionNumberPipe } from './version-number.pipe';
 /** Content blocks: CRUD, versions, relations, search, bulk, NDJSON export and import. */
 @Module({
   imports: [TypeOrmModule.forFeature([BlockEntity, BlockVersionEntity, BlockRelationEntity])],
-  controllers: [BlocksController],
+  controllers: [BlockSearchController, BlocksController],
   providers: [
     BlocksService,
     BlockVersionsService,
     BlockRelationsService,
+    BlockSearchRepository,
     BlockSearchService,
     BlockTransferService,
     BlockBulkService,
