@@ -1,7 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, PoolClient } from 'pg';
-import type { DataSource } from 'typeorm';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import {
   CommonErrorCode,
   CommonException,
@@ -11,90 +9,87 @@ import {
   RequestContext,
   TenantConcurrency,
   UUID_PATTERN as UUID,
+  VECTOR_SEARCH,
+  type VectorHit,
+  type VectorSearch,
   decodeCursor,
   encodeCursor,
 } from '@app/common';
-import { leanQuery, pgPool, withStatementTimeout } from '@app/database';
-import { BLOCK_COLUMNS, type BlockRow, toBlockDto } from './block-row';
+import { BlockSearchErrorCode, BlockSearchException } from './block-search.exception';
+import { IdfCache, type LexemeFrequencies, idf } from './block-search.idf-cache';
+import {
+  BlockSearchRepository,
+  type SearchRow,
+  type WeightedTerm,
+} from './block-search.repository';
+import { reciprocalRankFusion } from './block-search.fusion';
+import { type BlockRow, toBlockDto } from './block-row';
+import { BlocksErrorCode, BlocksException } from './blocks.exception';
 import type { BlockDto } from './dto/block.dto';
 import { BlockSort } from './dto/block-type';
 import type { ListBlocksQueryDto } from './dto/list-blocks-query.dto';
-import type { SearchHitDto, SuggestionsDto } from './dto/search.dto';
-import { MARK_START, MARK_STOP, renderHighlight } from './highlight-markup';
+import {
+  type SearchHitDto,
+  type SearchHitPage,
+  SearchMode,
+  SimilarMethod,
+  type SimilarBlocksDto,
+  type SuggestionsDto,
+} from './dto/search.dto';
+import { renderHighlight } from './highlight-markup';
 
 const SUGGESTIONS = 10;
+/** Semantic and hybrid results are fused and paged within the best this many of each list. */
+export const FUSION_WINDOW = 100;
+/** "More like this": the block's best terms by tf-idf, OR-ed into one query. */
+const SIMILAR_TERMS = 25;
+/** Blocks scored per "more like this" query at most (the GIN match is not rank-ordered). */
+const SIMILAR_CANDIDATES = 5000;
+/** Document frequencies come from the tenant's newest blocks, this many. */
+const IDF_SAMPLE = 5000;
+const IDF_MAX_LEXEMES = 20_000;
 
-/** Full-text search configuration; must match the generated column of the migration. */
-const TS_CONFIG = `'english'::regconfig`;
+export interface SearchQuery {
+  q: string;
+  limit?: number;
+  cursor?: string;
+  mode?: SearchMode;
+}
 
 /**
- * Ranking reads every match's tsvector, so a query matching most of a large tenant would cost
- * hundreds of milliseconds. Only the most recently updated matches, up to this many, are
- * ranked: exact for any query with fewer matches, recency-biased beyond (documented).
- */
-export const MAX_SEARCH_CANDIDATES = 2000;
-
-const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, MaxFragments=2, MaxWords=20, MinWords=5, FragmentDelimiter=" ... "`;
-/** The headline's text without the sentinels, so only ts_headline can place them. */
-const HEADLINE_TEXT = `translate(b.title || E'\\n' || left(b.content, 20000), '${MARK_START}${MARK_STOP}', '')`;
-
-/**
- * Lists (keyset pagination over an index for every sort), ranked full-text search and title
- * suggestions. Query text is only ever a bound parameter of websearch_to_tsquery, which accepts
- * any input, so hostile text cannot break a query.
+ * Lists (keyset pagination over an index for every sort), ranked search in three modes, title
+ * suggestions and similar blocks. Heavy reads run in the tenant's search slot under the
+ * search statement timeout; vector search is optional (no provider = not configured).
  */
 @Injectable()
 export class BlockSearchService {
-  private readonly pool: Pool;
+  private readonly idfCache = new IdfCache(10 * 60_000, 16);
 
   constructor(
-    @InjectDataSource() dataSource: DataSource,
+    private readonly repository: BlockSearchRepository,
     private readonly concurrency: TenantConcurrency,
-  ) {
-    this.pool = pgPool(dataSource);
-  }
+    @Optional() @Inject(VECTOR_SEARCH) private readonly vectors?: VectorSearch,
+  ) {}
 
   async list(query: ListBlocksQueryDto): Promise<Page<BlockDto>> {
     const limit = query.limit ?? 20;
     const sort = query.sort ?? BlockSort.UPDATED_AT_DESC;
-    const params: unknown[] = [RequestContext.tenantId()];
-    const where = ['tenant_id = $1', 'deleted_at IS NULL'];
-    const bind = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    if (query.type) where.push(`type = ${bind(query.type)}`);
-    if (query.tag?.length) where.push(`tags @> ${bind(query.tag)}::text[]`);
-    if (query.q)
-      where.push(`search_vector @@ websearch_to_tsquery(${TS_CONFIG}, ${bind(query.q)})`);
-    if (query.updatedSince) {
-      where.push(`updated_at >= ${bind(parseInstant(query.updatedSince))}::timestamptz`);
+    let after: { key: string; id: string } | undefined;
+    if (query.cursor) {
+      const byTitle = sort === BlockSort.TITLE;
+      const c = decodeCursor(query.cursor, ['s', byTitle ? 't' : 'u', 'id']);
+      if (c.s !== String(sort) || !UUID.test(c.id)) throw invalidCursor();
+      after = { key: byTitle ? c.t : parseInstant(c.u, true), id: c.id };
     }
-
-    let order: string;
-    if (sort === BlockSort.TITLE) {
-      order = 'title ASC, id ASC';
-      if (query.cursor) {
-        const c = decodeCursor(query.cursor, ['s', 't', 'id']);
-        if (c.s !== String(sort) || !UUID.test(c.id)) throw invalidCursor();
-        where.push(`(title, id) > (${bind(c.t)}, ${bind(c.id)}::uuid)`);
-      }
-    } else {
-      const desc = sort === BlockSort.UPDATED_AT_DESC;
-      order = desc ? 'updated_at DESC, id DESC' : 'updated_at ASC, id ASC';
-      if (query.cursor) {
-        const c = decodeCursor(query.cursor, ['s', 'u', 'id']);
-        if (c.s !== String(sort) || !UUID.test(c.id)) throw invalidCursor();
-        const at = parseInstant(c.u, true);
-        where.push(
-          `(updated_at, id) ${desc ? '<' : '>'} (${bind(at)}::timestamptz, ${bind(c.id)}::uuid)`,
-        );
-      }
-    }
-    const limitParam = bind(limit + 1);
-    const rows = await leanQuery<BlockRow>(this.pool, {
-      text: `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limitParam}`,
-      values: params,
+    const rows = await this.repository.list({
+      tenantId: RequestContext.tenantId(),
+      limit: limit + 1,
+      sort,
+      type: query.type,
+      tags: query.tag,
+      q: query.q,
+      updatedSince: query.updatedSince ? parseInstant(query.updatedSince) : undefined,
+      after,
     });
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
@@ -109,101 +104,220 @@ export class BlockSearchService {
     return { items: page.map(toBlockDto), nextCursor };
   }
 
-  /** A broad search is heavy: within the tenant's search cap and its statement timeout. */
-  search(q: string, limit = 20, cursor?: string): Promise<Page<SearchHitDto>> {
-    return this.concurrency.run('search', RequestContext.tenantId(), () =>
-      withStatementTimeout(this.pool, this.concurrency.statementTimeoutMs('search'), (db) =>
-        this.rankedSearch(db, q, limit, cursor),
-      ),
-    );
+  /** A ranked page in the asked mode; `hybrid` without a provider is plain full text. */
+  search(query: SearchQuery): Promise<SearchHitPage> {
+    const mode = query.mode ?? SearchMode.FULLTEXT;
+    const vectors = this.vectors?.configured ? this.vectors : undefined;
+    if (mode === SearchMode.SEMANTIC && !vectors) {
+      return Promise.reject(
+        new BlockSearchException(BlockSearchErrorCode.EMBEDDINGS_NOT_CONFIGURED),
+      );
+    }
+    const tenantId = RequestContext.tenantId();
+    const limit = query.limit ?? 20;
+    return this.concurrency.run('search', tenantId, () => {
+      if (mode === SearchMode.FULLTEXT || !vectors)
+        return this.fullText(tenantId, query.q, limit, query.cursor);
+      return this.vectorRanked(vectors, mode, tenantId, query.q, limit, query.cursor);
+    });
   }
 
   /**
-   * Ranked by ts_rank_cd (title weighted above tags above content), then id, among the
-   * MAX_SEARCH_CANDIDATES most recently updated matches; the cursor
-   * carries the last score exactly (float4 text round-trips) and id. Headlines are computed
-   * only for the page returned.
+   * Ranked by ts_rank_cd (title above tags above content) over every match, then id; the cursor
+   * carries the last score exactly (float4 text round-trips) and id.
    */
-  private async rankedSearch(
-    db: PoolClient,
+  private async fullText(
+    tenantId: string,
     q: string,
     limit: number,
     cursor?: string,
-  ): Promise<Page<SearchHitDto>> {
-    const params: unknown[] = [RequestContext.tenantId(), q, limit + 1];
-    let after = '';
+  ): Promise<SearchHitPage> {
+    let after: { score: string; id: string } | undefined;
     if (cursor) {
       const c = decodeCursor(cursor, ['r', 'id']);
       if (!UUID.test(c.id) || !/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(c.r)) throw invalidCursor();
-      params.push(c.r, c.id);
-      after = 'WHERE (score < $4::real OR (score = $4::real AND id > $5::uuid))';
+      after = { score: c.r, id: c.id };
     }
-    const rows = await leanQuery<BlockRow & { score: number; highlight: string }>(db, {
-      text: `WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq),
-       candidates AS (
-         SELECT b.id, b.search_vector
-         FROM blocks b, query
-         WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq
-         ORDER BY b.updated_at DESC, b.id DESC
-         LIMIT ${MAX_SEARCH_CANDIDATES}
-       ),
-       hits AS (
-         SELECT c.id, ts_rank_cd(c.search_vector, query.tsq) AS score FROM candidates c, query
-       ),
-       page AS (SELECT id, score FROM hits ${after} ORDER BY score DESC, id ASC LIMIT $3)
-       SELECT ${BLOCK_COLUMNS.split(', ')
-         .map((c) => `b.${c}`)
-         .join(', ')}, page.score,
-         ts_headline(${TS_CONFIG}, ${HEADLINE_TEXT}, query.tsq, '${HEADLINE_OPTIONS}') AS highlight
-       FROM page JOIN blocks b ON b.id = page.id, query
-       ORDER BY page.score DESC, page.id ASC`,
-      values: params,
-    });
+    const rows = await this.repository.withTimeout(this.timeoutMs(), (db) =>
+      this.repository.search(db, { tenantId, q, limit: limit + 1, after }),
+    );
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((row) => ({
-        ...toBlockDto(row),
-        score: Number(row.score),
-        highlight: renderHighlight(row.highlight),
-      })),
+      items: page.map((row) => toHit(row, Number(row.score))),
       nextCursor: more && last ? encodeCursor({ r: String(last.score), id: last.id }) : null,
+      method: SearchMode.FULLTEXT,
     };
   }
 
+  /** Semantic or hybrid: ranked lists of ids fused in memory, paged by offset in the window. */
+  private async vectorRanked(
+    vectors: VectorSearch,
+    mode: SearchMode,
+    tenantId: string,
+    q: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<SearchHitPage> {
+    let offset = 0;
+    if (cursor) {
+      const c = decodeCursor(cursor, ['m', 'o']);
+      offset = Number(c.o);
+      if (
+        c.m !== String(mode) ||
+        !Number.isInteger(offset) ||
+        offset < 0 ||
+        offset >= FUSION_WINDOW
+      )
+        throw invalidCursor();
+    }
+    const nearest = await vectors.nearestToText(tenantId, q, FUSION_WINDOW);
+    return this.repository.withTimeout(this.timeoutMs(), async (db) => {
+      let ranked: VectorHit[] = nearest;
+      if (mode === SearchMode.HYBRID) {
+        const lexical = await this.repository.rankedIds(db, tenantId, q, FUSION_WINDOW);
+        ranked = reciprocalRankFusion([lexical.map((r) => r.id), nearest.map((h) => h.id)]);
+      }
+      const window = ranked.slice(0, FUSION_WINDOW);
+      const slice = window.slice(offset, offset + limit);
+      const rows = await this.repository.hitsByIds(
+        db,
+        tenantId,
+        slice.map((h) => h.id),
+        q,
+      );
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const items = slice.flatMap((hit) => {
+        const row = byId.get(hit.id);
+        return row ? [toHit(row, hit.score)] : [];
+      });
+      const next = offset + limit;
+      return {
+        items,
+        nextCursor: next < window.length ? encodeCursor({ m: mode, o: next }) : null,
+        method: mode,
+      };
+    });
+  }
+
   /**
-   * Titles starting with the prefix (case-insensitive), in title order, from a C-collation
-   * index range; when fewer than 10 start with it, titles holding a word similar to it
-   * (pg_trgm word similarity, same GIN index) fill up.
+   * Nearest neighbours by embedding when a provider is configured and the block has a vector;
+   * otherwise "more like this" on the block's rarest words (lexical).
+   */
+  async similar(id: string, limit = 10): Promise<SimilarBlocksDto> {
+    const tenantId = RequestContext.tenantId();
+    return this.concurrency.run('search', tenantId, async () => {
+      const nearest = this.vectors?.configured
+        ? await this.vectors.nearestToBlock(tenantId, id, limit)
+        : null;
+      return this.repository.withTimeout(this.timeoutMs(), async (db) => {
+        if (nearest) {
+          const [self] = await this.repository.blocksByIds(db, tenantId, [id]);
+          if (!self) throw new BlocksException(BlocksErrorCode.BLOCK_NOT_FOUND);
+          const rows = await this.repository.blocksByIds(
+            db,
+            tenantId,
+            nearest.map((h) => h.id),
+          );
+          return { items: inOrder(nearest, rows), method: SimilarMethod.EMBEDDING };
+        }
+        return {
+          items: await this.lexical(db, tenantId, id, limit),
+          method: SimilarMethod.LEXICAL,
+        };
+      });
+    });
+  }
+
+  private async lexical(db: PoolClient, tenantId: string, id: string, limit: number) {
+    const lexemes = await this.repository.blockLexemes(db, tenantId, id);
+    if (lexemes.length === 0) {
+      const [self] = await this.repository.blocksByIds(db, tenantId, [id]);
+      if (!self) throw new BlocksException(BlocksErrorCode.BLOCK_NOT_FOUND);
+      return [];
+    }
+    const frequencies = await this.frequencies(db, tenantId);
+    const terms = pickTerms(lexemes, frequencies, SIMILAR_TERMS);
+    const rows = await this.repository.moreLikeThis(
+      db,
+      tenantId,
+      id,
+      terms,
+      limit,
+      SIMILAR_CANDIDATES,
+    );
+    return rows.map((row) => ({ ...toBlockDto(row), score: Number(row.score) }));
+  }
+
+  private async frequencies(db: PoolClient, tenantId: string): Promise<LexemeFrequencies> {
+    const cached = this.idfCache.get(tenantId);
+    if (cached) return cached;
+    const documents = await this.repository.liveCount(db, tenantId, IDF_SAMPLE);
+    const counts = await this.repository.sampleFrequencies(
+      db,
+      tenantId,
+      IDF_SAMPLE,
+      IDF_MAX_LEXEMES,
+    );
+    const entry: LexemeFrequencies = {
+      documents: Math.max(documents, 1),
+      frequencies: new Map(counts.filter((c) => c.count > 1).map((c) => [c.lexeme, c.count])),
+      measuredAt: Date.now(),
+    };
+    this.idfCache.set(tenantId, entry);
+    return entry;
+  }
+
+  /**
+   * Titles starting with the prefix (case-insensitive), in title order; when fewer than 10
+   * start with it, titles holding a word similar to it (pg_trgm word similarity) fill up.
    */
   async suggest(prefix: string): Promise<SuggestionsDto> {
     const tenantId = RequestContext.tenantId();
-    const rows = await leanQuery<{ id: string; title: string }>(this.pool, {
-      name: 'blocks_suggest_prefix',
-      text: `SELECT id, title FROM blocks
-             WHERE tenant_id = $1 AND deleted_at IS NULL
-               AND lower(title) COLLATE "C" >= lower($2) COLLATE "C"
-               AND lower(title) COLLATE "C" < (lower($2) || chr(1114111)) COLLATE "C"
-             ORDER BY lower(title) COLLATE "C", id
-             LIMIT $3`,
-      values: [tenantId, prefix, SUGGESTIONS],
-    });
+    const rows = await this.repository.suggestPrefix(tenantId, prefix, SUGGESTIONS);
     if (rows.length < SUGGESTIONS && [...prefix].length >= 3) {
       const seen = rows.map((r) => r.id);
-      const fuzzy = await leanQuery<{ id: string; title: string }>(this.pool, {
-        name: 'blocks_suggest_fuzzy',
-        text: `SELECT id, title FROM blocks
-               WHERE tenant_id = $1 AND deleted_at IS NULL AND lower($2) <% lower(title)
-                 AND NOT (id = ANY($3::uuid[]))
-               ORDER BY word_similarity(lower($2), lower(title)) DESC, id
-               LIMIT $4`,
-        values: [tenantId, prefix, seen, SUGGESTIONS - rows.length],
-      });
-      rows.push(...fuzzy);
+      rows.push(
+        ...(await this.repository.suggestFuzzy(tenantId, prefix, seen, SUGGESTIONS - rows.length)),
+      );
     }
     return { items: rows.map((r) => ({ id: r.id, title: r.title })) };
   }
+
+  private timeoutMs(): number | undefined {
+    return this.concurrency.statementTimeoutMs('search');
+  }
+}
+
+/** The block's terms with the highest tf-idf (count in the block × rarity in the tenant). */
+export function pickTerms(
+  lexemes: Array<{ lexeme: string; count: number }>,
+  frequencies: LexemeFrequencies,
+  max: number,
+): WeightedTerm[] {
+  return lexemes
+    .map((l) => ({ lexeme: l.lexeme, idf: idf(frequencies, l.lexeme), count: l.count }))
+    .sort(
+      (a, b) =>
+        (1 + Math.log(b.count)) * b.idf - (1 + Math.log(a.count)) * a.idf ||
+        a.lexeme.localeCompare(b.lexeme),
+    )
+    .slice(0, max)
+    .map(({ lexeme, idf: weight }) => ({ lexeme, idf: weight }));
+}
+
+function toHit(row: SearchRow, score: number): SearchHitDto {
+  return { ...toBlockDto(row), score, highlight: renderHighlight(row.highlight) };
+}
+
+/** Rows in the order of the hits, each with its hit's score; hits without a live row dropped. */
+function inOrder(hits: VectorHit[], rows: BlockRow[]) {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return hits.flatMap((hit) => {
+    const row = byId.get(hit.id);
+    return row ? [{ ...toBlockDto(row), score: hit.score }] : [];
+  });
 }
 
 function invalidCursor(): CommonException {

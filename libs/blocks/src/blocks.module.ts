@@ -6,6 +6,8 @@ import { BlockBulkService } from './block-bulk.service';
 import { configureBlockLimits } from './block-limits';
 import { BlockRelationsRepository } from './block-relations.repository';
 import { BlockRelationsService } from './block-relations.service';
+import { BlockSearchController } from './block-search.controller';
+import { BlockSearchRepository } from './block-search.repository';
 import { BlockSearchService } from './block-search.service';
 import { BlockTransferRepository } from './block-transfer.repository';
 import { BlockTransferService } from './block-transfer.service';
@@ -19,7 +21,7 @@ import { VersionNumberPipe } from './version-number.pipe';
 
 /** Content blocks: CRUD, versions, relations, search, bulk, NDJSON export and import. */
 @Module({
-  controllers: [BlocksController],
+  controllers: [BlockSearchController, BlocksController],
   providers: [
     BlocksRepository,
     BlockVersionsRepository,
@@ -28,6 +30,7 @@ import { VersionNumberPipe } from './version-number.pipe';
     BlocksService,
     BlockVersionsService,
     BlockRelationsService,
+    BlockSearchRepository,
     BlockSearchService,
     BlockTransferService,
     BlockBulkService,

@@ -1,7 +1,23 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from '@app/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsEnum,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { PageOf, PageQueryDto } from '@app/common';
 import { BlockDto } from './block.dto';
+
+export enum SearchMode {
+  FULLTEXT = 'fulltext',
+  SEMANTIC = 'semantic',
+  HYBRID = 'hybrid',
+}
 
 /** `GET /api/blocks/search` */
 export class SearchBlocksQueryDto extends PageQueryDto {
@@ -16,11 +32,26 @@ export class SearchBlocksQueryDto extends PageQueryDto {
   @MinLength(1)
   @MaxLength(500)
   q!: string;
+
+  @ApiPropertyOptional({
+    enum: SearchMode,
+    enumName: 'SearchMode',
+    default: SearchMode.FULLTEXT,
+    description:
+      '`semantic` ranks by embedding similarity (503 EMBEDDINGS_NOT_CONFIGURED without a provider); `hybrid` fuses full-text and vector ranks (reciprocal rank fusion, k = 60) and falls back to full text without a provider',
+  })
+  @IsOptional()
+  @IsEnum(SearchMode)
+  mode?: SearchMode;
 }
 
 /** One search hit: the block, its rank and a highlighted excerpt. */
 export class SearchHitDto extends BlockDto {
-  @ApiProperty({ description: 'ts_rank_cd relevance (higher is better)', example: 0.4 })
+  @ApiProperty({
+    description:
+      'Relevance, higher is better: ts_rank_cd (fulltext), cosine similarity (semantic) or the fused reciprocal-rank score (hybrid)',
+    example: 0.4,
+  })
   score!: number;
 
   @ApiProperty({
@@ -29,6 +60,49 @@ export class SearchHitDto extends BlockDto {
     example: '<mark>Welcome</mark> banner ... Glad to have you here',
   })
   highlight!: string;
+}
+
+/** A page of hits and how they were ranked. */
+export class SearchHitPage extends PageOf(SearchHitDto) {
+  @ApiProperty({
+    enum: SearchMode,
+    enumName: 'SearchMode',
+    description: 'How the hits were ranked: `fulltext` also when `hybrid` had no provider',
+  })
+  method!: SearchMode;
+}
+
+/** `GET /api/blocks/{id}/similar` */
+export class SimilarQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  limit?: number;
+}
+
+export enum SimilarMethod {
+  EMBEDDING = 'embedding',
+  LEXICAL = 'lexical',
+}
+
+export class SimilarBlockDto extends BlockDto {
+  @ApiProperty({
+    description:
+      "Cosine similarity of the embeddings, or (lexical) the shared rare words weighted by IDF over the square root of the block's word count; higher is more similar",
+    example: 0.42,
+  })
+  score!: number;
+}
+
+export class SimilarBlocksDto {
+  @ApiProperty({ type: SimilarBlockDto, isArray: true })
+  items!: SimilarBlockDto[];
+
+  @ApiProperty({ enum: SimilarMethod, enumName: 'SimilarMethod' })
+  method!: SimilarMethod;
 }
 
 /** `GET /api/blocks/suggest` */

@@ -1,0 +1,306 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import { leanQuery, pgPool, withStatementTimeout } from '@app/database';
+import { BLOCK_COLUMNS, type BlockRow } from './block-row';
+import { BlockSort } from './dto/block-type';
+import { MARK_START, MARK_STOP } from './highlight-markup';
+
+/** Full-text search configuration; must match the generated columns of the migrations. */
+const TS_CONFIG = `'english'::regconfig`;
+const B_COLUMNS = BLOCK_COLUMNS.split(', ')
+  .map((c) => `b.${c}`)
+  .join(', ');
+
+const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, MaxFragments=2, MaxWords=20, MinWords=5, FragmentDelimiter=" ... "`;
+/**
+ * ts_headline parses all the text it is given, so it gets the title and the first 2 000
+ * characters only (the part ranking reads), without the sentinels: only it can place them.
+ */
+const HEADLINE_TEXT = `translate(b.title || E'\\n' || left(b.content, 2000), '${MARK_START}${MARK_STOP}', '')`;
+
+export interface ListFilter {
+  tenantId: string;
+  limit: number;
+  sort: BlockSort;
+  type?: string;
+  tags?: string[];
+  q?: string;
+  updatedSince?: string;
+  /** Keyset position: the last row's title (title sort) or updatedAt (ISO), and its id. */
+  after?: { key: string; id: string };
+}
+
+export interface SearchFilter {
+  tenantId: string;
+  q: string;
+  limit: number;
+  /** Keyset position: the last hit's score (float4 text, exact) and id. */
+  after?: { score: string; id: string };
+}
+
+export type SearchRow = BlockRow & { score: number; highlight: string };
+export type ScoredRow = BlockRow & { score: number };
+
+/** One term of a "more like this" query: a lexeme of the block and its inverse document frequency. */
+export interface WeightedTerm {
+  lexeme: string;
+  idf: number;
+}
+
+export interface LexemeCount {
+  lexeme: string;
+  count: number;
+}
+
+// Ranked on the compact rank_vector, matched on the full search_vector (GIN). Every match is
+// scored (exact within the rank vector): ts_rank_cd on a vector of a few hundred lexemes costs
+// microseconds, and the top-N sort keeps only the page. Headlines only for the page returned.
+const searchSql = (after: string): string => `
+  WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq),
+  page AS (
+    SELECT b.id, ts_rank_cd(b.rank_vector, query.tsq) AS score
+    FROM blocks b, query
+    WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq ${after}
+    ORDER BY score DESC, b.id ASC
+    LIMIT $3
+  )
+  SELECT ${B_COLUMNS}, page.score,
+    ts_headline(${TS_CONFIG}, ${HEADLINE_TEXT}, query.tsq, '${HEADLINE_OPTIONS}') AS highlight
+  FROM page JOIN blocks b ON b.id = page.id, query
+  ORDER BY page.score DESC, page.id ASC`;
+const SEARCH_FIRST = searchSql('');
+const SEARCH_AFTER = searchSql(
+  `AND (ts_rank_cd(b.rank_vector, query.tsq) < $4::real
+        OR (ts_rank_cd(b.rank_vector, query.tsq) = $4::real AND b.id > $5::uuid))`,
+);
+
+// The ids of the best full-text matches, for rank fusion with vector hits.
+const RANKED_IDS = `
+  WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq)
+  SELECT b.id, ts_rank_cd(b.rank_vector, query.tsq) AS score
+  FROM blocks b, query
+  WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq
+  ORDER BY score DESC, b.id ASC
+  LIMIT $3`;
+
+const HITS_BY_IDS = `
+  WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $3) AS tsq)
+  SELECT ${B_COLUMNS}, 0::real AS score,
+    ts_headline(${TS_CONFIG}, ${HEADLINE_TEXT}, query.tsq, '${HEADLINE_OPTIONS}') AS highlight
+  FROM blocks b, query
+  WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.id = ANY($2::uuid[])`;
+
+const BLOCKS_BY_IDS = `SELECT ${BLOCK_COLUMNS} FROM blocks
+  WHERE tenant_id = $1 AND deleted_at IS NULL AND id = ANY($2::uuid[])`;
+
+// The block's own lexemes (from its bounded rank vector) with their counts in it.
+const BLOCK_LEXEMES = `
+  SELECT u.lexeme, coalesce(array_length(u.positions, 1), 1) AS count
+  FROM blocks b, unnest(b.rank_vector) AS u
+  WHERE b.tenant_id = $1 AND b.id = $2 AND b.deleted_at IS NULL`;
+
+const LIVE_COUNT = `SELECT count(*)::int AS n FROM (
+  SELECT 1 FROM blocks WHERE tenant_id = $1 AND deleted_at IS NULL LIMIT $2) s`;
+
+// Document frequencies within a bounded sample: the tenant's most recently updated blocks
+// (index range on blocks_tenant_updated_idx), their rank vectors only.
+const SAMPLE_FREQUENCIES = `
+  SELECT u.lexeme, count(*)::int AS count
+  FROM (SELECT rank_vector FROM blocks WHERE tenant_id = $1 AND deleted_at IS NULL
+        ORDER BY updated_at DESC, id DESC LIMIT $2) s, unnest(s.rank_vector) AS u
+  GROUP BY u.lexeme
+  ORDER BY count DESC
+  LIMIT $3`;
+
+// "More like this": blocks sharing the chosen lexemes (GIN match on the full vector, at most
+// $6 candidates), scored by the IDF they share over the square root of their lexeme count
+// (a cosine on binary term vectors), so long blocks do not win by size alone.
+const MORE_LIKE_THIS = `
+  WITH terms AS (SELECT * FROM unnest($3::text[], $4::float8[]) AS t(lexeme, idf)),
+  candidates AS (
+    SELECT b.id, b.rank_vector FROM blocks b
+    WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.id <> $2
+      AND b.search_vector @@ $5::tsquery
+    LIMIT $6
+  ),
+  scored AS (
+    SELECT c.id, sum(t.idf) / sqrt(greatest(length(c.rank_vector), 1)) AS score
+    FROM candidates c, unnest(c.rank_vector) AS u JOIN terms t ON t.lexeme = u.lexeme
+    GROUP BY c.id, c.rank_vector
+    ORDER BY score DESC, c.id ASC
+    LIMIT $7
+  )
+  SELECT ${B_COLUMNS}, scored.score::float8 AS score
+  FROM scored JOIN blocks b ON b.id = scored.id
+  ORDER BY scored.score DESC, scored.id ASC`;
+
+// Title completion from a C-collation range on lower(title): any prefix length, no sort.
+const SUGGEST_PREFIX = {
+  name: 'blocks_suggest_prefix',
+  text: `SELECT id, title FROM blocks
+         WHERE tenant_id = $1 AND deleted_at IS NULL
+           AND lower(title) COLLATE "C" >= lower($2) COLLATE "C"
+           AND lower(title) COLLATE "C" < (lower($2) || chr(1114111)) COLLATE "C"
+         ORDER BY lower(title) COLLATE "C", id
+         LIMIT $3`,
+};
+// Titles holding a word similar to the prefix (pg_trgm word similarity, trigram GIN index).
+const SUGGEST_FUZZY = {
+  name: 'blocks_suggest_fuzzy',
+  text: `SELECT id, title FROM blocks
+         WHERE tenant_id = $1 AND deleted_at IS NULL AND lower($2) <% lower(title)
+           AND NOT (id = ANY($3::uuid[]))
+         ORDER BY word_similarity(lower($2), lower(title)) DESC, id
+         LIMIT $4`,
+};
+
+/**
+ * Every query of lists, search, suggestions and similar blocks. Query text is only ever a bound
+ * parameter of websearch_to_tsquery (which accepts any input) or a tsquery built from stored
+ * lexemes, so hostile text cannot break a query; every statement is scoped by tenant.
+ */
+@Injectable()
+export class BlockSearchRepository {
+  private readonly pool: Pool;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.pool = pgPool(dataSource);
+  }
+
+  /** Runs `fn` on one client in a transaction whose statements are capped at `ms`. */
+  withTimeout<T>(ms: number | undefined, fn: (db: PoolClient) => Promise<T>): Promise<T> {
+    return withStatementTimeout(this.pool, ms, fn);
+  }
+
+  /** Up to `limit` rows (the caller asks one more than a page) in the sort's index order. */
+  list(filter: ListFilter): Promise<BlockRow[]> {
+    const params: unknown[] = [filter.tenantId];
+    const where = ['tenant_id = $1', 'deleted_at IS NULL'];
+    const bind = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.type) where.push(`type = ${bind(filter.type)}`);
+    if (filter.tags?.length) where.push(`tags @> ${bind(filter.tags)}::text[]`);
+    if (filter.q)
+      where.push(`search_vector @@ websearch_to_tsquery(${TS_CONFIG}, ${bind(filter.q)})`);
+    if (filter.updatedSince) where.push(`updated_at >= ${bind(filter.updatedSince)}::timestamptz`);
+    let order: string;
+    if (filter.sort === BlockSort.TITLE) {
+      order = 'title ASC, id ASC';
+      if (filter.after)
+        where.push(`(title, id) > (${bind(filter.after.key)}, ${bind(filter.after.id)}::uuid)`);
+    } else {
+      const desc = filter.sort === BlockSort.UPDATED_AT_DESC;
+      order = desc ? 'updated_at DESC, id DESC' : 'updated_at ASC, id ASC';
+      if (filter.after) {
+        where.push(
+          `(updated_at, id) ${desc ? '<' : '>'} (${bind(filter.after.key)}::timestamptz, ${bind(filter.after.id)}::uuid)`,
+        );
+      }
+    }
+    const limit = bind(filter.limit);
+    return leanQuery<BlockRow>(this.pool, {
+      text: `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`,
+      values: params,
+    });
+  }
+
+  /** A page of ranked hits (score, then id) with headlines, after the keyset position if given. */
+  search(db: PoolClient, filter: SearchFilter): Promise<SearchRow[]> {
+    const { tenantId, q, limit, after } = filter;
+    return after
+      ? leanQuery<SearchRow>(db, {
+          text: SEARCH_AFTER,
+          values: [tenantId, q, limit, after.score, after.id],
+        })
+      : leanQuery<SearchRow>(db, { text: SEARCH_FIRST, values: [tenantId, q, limit] });
+  }
+
+  /** The ids and scores of the best `limit` full-text matches. */
+  rankedIds(db: PoolClient, tenantId: string, q: string, limit: number) {
+    return leanQuery<{ id: string; score: number }>(db, {
+      text: RANKED_IDS,
+      values: [tenantId, q, limit],
+    });
+  }
+
+  /** Live blocks of the tenant among `ids` (any order) with a headline for `q`. */
+  hitsByIds(db: PoolClient, tenantId: string, ids: string[], q: string): Promise<SearchRow[]> {
+    return leanQuery<SearchRow>(db, { text: HITS_BY_IDS, values: [tenantId, ids, q] });
+  }
+
+  /** Live blocks of the tenant among `ids`, in any order. */
+  blocksByIds(db: PoolClient, tenantId: string, ids: string[]): Promise<BlockRow[]> {
+    return leanQuery<BlockRow>(db, { text: BLOCKS_BY_IDS, values: [tenantId, ids] });
+  }
+
+  /** The lexemes of a live block's rank vector with their counts; empty when there is none. */
+  blockLexemes(db: PoolClient, tenantId: string, blockId: string): Promise<LexemeCount[]> {
+    return leanQuery<LexemeCount>(db, { text: BLOCK_LEXEMES, values: [tenantId, blockId] });
+  }
+
+  /** The tenant's live blocks, counted up to `cap`. */
+  async liveCount(db: PoolClient, tenantId: string, cap: number): Promise<number> {
+    const [row] = await leanQuery<{ n: number }>(db, { text: LIVE_COUNT, values: [tenantId, cap] });
+    return row.n;
+  }
+
+  /** Document frequencies of the `maxLexemes` commonest lexemes in the `sample` newest blocks. */
+  sampleFrequencies(
+    db: PoolClient,
+    tenantId: string,
+    sample: number,
+    maxLexemes: number,
+  ): Promise<LexemeCount[]> {
+    return leanQuery<LexemeCount>(db, {
+      text: SAMPLE_FREQUENCIES,
+      values: [tenantId, sample, maxLexemes],
+    });
+  }
+
+  /** Blocks sharing the weighted terms, best first, the block itself excluded. */
+  moreLikeThis(
+    db: PoolClient,
+    tenantId: string,
+    blockId: string,
+    terms: WeightedTerm[],
+    limit: number,
+    maxCandidates: number,
+  ): Promise<ScoredRow[]> {
+    const tsquery = terms.map((t) => tsqueryLexeme(t.lexeme)).join(' | ');
+    return leanQuery<ScoredRow>(db, {
+      text: MORE_LIKE_THIS,
+      values: [
+        tenantId,
+        blockId,
+        terms.map((t) => t.lexeme),
+        terms.map((t) => t.idf),
+        tsquery,
+        maxCandidates,
+        limit,
+      ],
+    });
+  }
+
+  suggestPrefix(tenantId: string, prefix: string, limit: number) {
+    return leanQuery<{ id: string; title: string }>(this.pool, {
+      ...SUGGEST_PREFIX,
+      values: [tenantId, prefix, limit],
+    });
+  }
+
+  suggestFuzzy(tenantId: string, prefix: string, exclude: string[], limit: number) {
+    return leanQuery<{ id: string; title: string }>(this.pool, {
+      ...SUGGEST_FUZZY,
+      values: [tenantId, prefix, exclude, limit],
+    });
+  }
+}
+
+/** A stored lexeme as a tsquery operand: quoted, so it is taken as is (never parsed again). */
+export function tsqueryLexeme(lexeme: string): string {
+  return `'${lexeme.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
