@@ -170,6 +170,12 @@ describe('typed client generated from /docs-json', () => {
     const result = await runScenario(t.baseUrl, Date.now().toString(36));
     expect(result.username).toMatch(/^client-/);
     expect(result.blockType).toBe('markdown');
+    expect(result.minimal).toEqual({
+      type: 'text',
+      tags: [],
+      metadata: {},
+      defaulted: ['content', 'type', 'tags', 'metadata'],
+    });
     expect(result.searchHits.map((hit: any) => hit.id)).toContain(result.blockId);
     const hit = result.searchHits.find((h: any) => h.id === result.blockId);
     expect(hit.score).toBeGreaterThan(0);

@@ -5,8 +5,7 @@ export class RotateApiKeyDto {
   @ApiPropertyOptional({
     minimum: 0,
     maximum: 604800,
-    default: 0,
-    description: 'How long the old secret keeps working, in seconds',
+    description: 'How long the old secret keeps working, in seconds (default: 0, at once)',
   })
   @IsOptional()
   @IsInt()

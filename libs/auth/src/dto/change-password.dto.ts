@@ -13,10 +13,10 @@ export class ChangePasswordDto {
   newPassword!: string;
 
   @ApiPropertyOptional({
-    default: false,
     description:
       'A password change may answer a stolen password, and keys made with it would outlive ' +
-      'it: every API key of the caller is revoked with the change unless this is true.',
+      'it: every API key of the caller is revoked with the change unless this is true ' +
+      '(default: false).',
   })
   @IsOptional()
   @IsBoolean()

@@ -27,8 +27,7 @@ export class CreateBlockDto {
   title!: string;
 
   @ApiPropertyOptional({
-    description: CONTENT_DOC,
-    default: '',
+    description: `${CONTENT_DOC}. Default: ''`,
     example: '# Welcome\n\nGlad to have you here.',
   })
   @IsOptionalNotNull()
@@ -38,7 +37,7 @@ export class CreateBlockDto {
   @ApiPropertyOptional({
     enum: BlockType,
     enumName: 'BlockType',
-    default: BlockType.TEXT,
+    description: `Default: ${BlockType.TEXT}`,
     example: BlockType.MARKDOWN,
   })
   @IsOptionalNotNull()
@@ -46,11 +45,10 @@ export class CreateBlockDto {
   type?: BlockType;
 
   @ApiPropertyOptional({
-    description: TAGS_DOC,
+    description: `${TAGS_DOC}. Default: []`,
     type: String,
     isArray: true,
     maxItems: L.maxTags,
-    default: [],
     example: ['homepage', 'onboarding'],
   })
   @IsOptionalNotNull()
@@ -58,10 +56,9 @@ export class CreateBlockDto {
   tags?: string[];
 
   @ApiPropertyOptional({
-    description: METADATA_DOC,
+    description: `${METADATA_DOC}. Default: {}`,
     type: 'object',
     additionalProperties: true,
-    default: {},
     example: { locale: 'en', audience: 'new-users' },
   })
   @IsOptionalNotNull()

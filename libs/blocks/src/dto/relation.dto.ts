@@ -32,7 +32,7 @@ export class RelationDto {
 }
 
 export class RelatedQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 5, default: 1 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 5, description: 'Default: 1' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

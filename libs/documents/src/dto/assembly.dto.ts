@@ -30,14 +30,13 @@ export class AssembleDto {
   @IsObject()
   profile?: Record<string, string | string[]>;
 
-  @ApiPropertyOptional({ enum: ON_MISSING, default: 'fail' })
+  @ApiPropertyOptional({ enum: ON_MISSING, description: 'Default: `fail`' })
   @IsOptional()
   @IsIn(ON_MISSING)
   onMissing?: OnMissing;
 
   @ApiPropertyOptional({
-    default: false,
-    description: 'Assemble without storing (200, `id: null`)',
+    description: 'Assemble without storing (200, `id: null`); default: false',
   })
   @IsOptional()
   @IsBoolean()

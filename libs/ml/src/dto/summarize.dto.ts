@@ -8,7 +8,7 @@ export class SummarizeDto extends TextInputDto {
   @ApiPropertyOptional({
     minimum: 1,
     maximum: MAX_SUMMARY_SENTENCES,
-    default: DEFAULT_SUMMARY_SENTENCES,
+    description: `Default: ${DEFAULT_SUMMARY_SENTENCES}`,
   })
   @IsOptional()
   @IsInt()

@@ -28,7 +28,8 @@ export class BlockNode {
   @ApiProperty({ enum: ['block'] }) kind!: 'block';
   @ApiProperty({ format: 'uuid' }) blockId!: string;
   @ApiProperty(PIN_SCHEMA) pin!: 'latest' | number;
-  @ApiPropertyOptional({ minimum: 0, maximum: 5, default: 0 }) headingOffset?: number;
+  @ApiPropertyOptional({ minimum: 0, maximum: 5, description: 'Default: 0' })
+  headingOffset?: number;
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: { type: 'array', items: { type: 'string' } },

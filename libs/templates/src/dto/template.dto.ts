@@ -45,7 +45,7 @@ export class WriteTemplateDto {
   @MaxLength(200)
   name!: string;
 
-  @ApiPropertyOptional({ maxLength: 2000, default: '' })
+  @ApiPropertyOptional({ maxLength: 2000, description: "Default: ''" })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
