@@ -24,6 +24,7 @@ export {
 export { createLogger, type Logger } from './logging/logger';
 export { PinoNestLogger } from './logging/nest-logger';
 export { LOGGER } from './logging/logger.token';
+export { currentTraceId, useTraceIds } from './logging/trace-id';
 export { redact, SENSITIVE_KEY } from './logging/redact';
 export { createValidationPipe, flattenValidationErrors } from './validation/validation.pipe';
 export { UuidPipe } from './validation/uuid.pipe';

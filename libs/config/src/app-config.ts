@@ -39,6 +39,11 @@ export class AppConfig {
   /** `true` allows any origin; otherwise the exact list. */
   readonly corsOrigins!: true | string[];
   readonly logLevel!: string;
+  /**
+   * OpenTelemetry (OTEL_* variables): the SDK reads them itself before Nest starts; these are
+   * validated here and shown at start-up.
+   */
+  readonly tracing!: { enabled: boolean; serviceName: string };
   readonly metrics!: { enabled: boolean; port?: number; token?: string };
   readonly audit!: { retentionDays: number; reads: boolean };
   readonly bodyLimitBytes!: number;

@@ -150,6 +150,36 @@ export class EnvDto {
   LOG_LEVEL?: string;
 
   @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL' },
+  )
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  OTEL_SERVICE_NAME?: string;
+
+  @IsOptional()
+  @IsIn([
+    'always_on',
+    'always_off',
+    'traceidratio',
+    'parentbased_always_on',
+    'parentbased_always_off',
+    'parentbased_traceidratio',
+  ])
+  OTEL_TRACES_SAMPLER?: string;
+
+  // A ratio for the traceidratio samplers.
+  @IsOptional()
+  @Matches(/^(0(\.\d+)?|1(\.0+)?)$/, {
+    message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1',
+  })
+  OTEL_TRACES_SAMPLER_ARG?: string;
+
+  @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(1)

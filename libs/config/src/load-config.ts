@@ -98,6 +98,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, isProduction),
     logLevel: env.LOG_LEVEL ?? 'info',
+    tracing: {
+      enabled: env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
+      serviceName: env.OTEL_SERVICE_NAME ?? 'content-blocks',
+    },
     metrics: {
       enabled: env.METRICS_ENABLED !== 'false',
       port: env.METRICS_PORT,

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { RequestContext } from '../context/request-context';
+import { currentTraceId } from '../logging/trace-id';
 import { type ErrorCode, TITLE_BY_CODE, codeForStatus } from './error-code';
 import { isDataException, isQueryCancelled, isUniqueViolation } from './pg-error';
 import { ProblemException, type FieldError } from './problem.exception';
@@ -14,6 +15,8 @@ export interface ProblemBody {
   instance: string;
   code: ErrorCode;
   requestId: string;
+  /** Only when tracing is on: the trace of this request in the trace store. */
+  traceId?: string;
   reason?: string;
   errors?: FieldError[];
   [extension: string]: unknown;
@@ -124,6 +127,8 @@ export function toProblem(
     code,
     requestId: RequestContext.requestId() ?? 'unknown',
   };
+  const traceId = currentTraceId();
+  if (traceId) body.traceId = traceId;
   if (reason) body.reason = reason;
   if (errors?.length) body.errors = errors;
   return { body, headers };

@@ -33,6 +33,13 @@ export class ProblemDto {
   requestId!: string;
 
   @ApiPropertyOptional({
+    description: 'The trace of this request, when the server exports traces (OpenTelemetry)',
+    pattern: '^[0-9a-f]{32}$',
+    example: '4bf92f3577b34da6a3ce929d0e0e4736',
+  })
+  traceId?: string;
+
+  @ApiPropertyOptional({
     description: 'A finer, module-specific reason',
     example: 'REFRESH_TOKEN_REUSED',
   })

@@ -1,12 +1,14 @@
 import pino, { type Logger } from 'pino';
 import { RequestContext } from '../context/request-context';
 import { redact } from './redact';
+import { currentTraceId } from './trace-id';
 
 export type { Logger } from 'pino';
 
 /**
- * JSON lines on stdout. Every line carries the request id of the request it belongs to, and
- * every field named like a secret is censored before it is written.
+ * JSON lines on stdout. Every line carries the request id of the request it belongs to (and its
+ * trace id when tracing is on), and every field named like a secret is censored before it is
+ * written.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -21,7 +23,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       },
       mixin: () => {
         const requestId = RequestContext.requestId();
-        return requestId ? { requestId } : {};
+        const traceId = currentTraceId();
+        if (!traceId) return requestId ? { requestId } : {};
+        return requestId ? { requestId, traceId } : { traceId };
       },
     },
     destination,
