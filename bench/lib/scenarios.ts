@@ -12,7 +12,10 @@ export const API_VARIANTS: Record<ApiVariant, Record<string, string>> = {
   'api-no-audit-reads-no-metrics': { AUDIT_READS: 'false', METRICS_ENABLED: 'false' },
 };
 
-export type ServerName = 'anchor-hello' | 'anchor-pg' | ApiVariant;
+/** The production API with another `--max-semi-space-size` (MiB) than the image's. */
+export type SemiSpaceVariant = `api-semi-${number}`;
+
+export type ServerName = 'anchor-hello' | 'anchor-pg' | ApiVariant | SemiSpaceVariant;
 
 export interface Scenario {
   name: string;
@@ -136,6 +139,23 @@ export const SCENARIOS: Scenario[] = [
     'GET /api/blocks/{id} JWT, both off',
   ),
 ];
+
+/** The JWT read on the API with each semi-space size (`--semi-space`). */
+export function semiSpaceScenarios(sizes: number[]): Scenario[] {
+  return sizes.map((mib) =>
+    jwtRead(
+      `read-jwt-semi-${mib}`,
+      `api-semi-${mib}`,
+      `GET /api/blocks/{id} JWT, --max-semi-space-size=${mib}`,
+    ),
+  );
+}
+
+/** The semi-space size of a variant's name, or undefined for the others. */
+export function semiSpaceOf(server: ServerName): number | undefined {
+  const match = /^api-semi-(\d+)$/.exec(server);
+  return match ? Number(match[1]) : undefined;
+}
 
 /** The headers a scenario's requests carry. */
 export function authHeaders(scenario: Scenario, f: Fixture): Record<string, string> {

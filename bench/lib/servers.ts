@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BenchArgs } from './args';
 import { ServerProcess } from './processes';
-import { API_VARIANTS, type ServerName } from './scenarios';
+import { API_VARIANTS, type ApiVariant, type ServerName, semiSpaceOf } from './scenarios';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const DIST = join(ROOT, 'dist');
@@ -41,6 +42,21 @@ export function apiEnv(
   };
 }
 
+/**
+ * The V8 flags the image's entrypoint puts into NODE_OPTIONS for a memory limit: the shipped
+ * script itself, so the bench measures the shipped configuration.
+ */
+export function heapOptions(memoryLimitMiB: number, semiSpaceMiB?: number): string {
+  const options = execFileSync(
+    '/bin/sh',
+    [join(ROOT, 'deploy', 'docker', 'heap-options.sh'), String(memoryLimitMiB * 1024 * 1024)],
+    { encoding: 'utf8' },
+  ).trim();
+  return semiSpaceMiB === undefined
+    ? options
+    : options.replace(/--max-semi-space-size=\d+/, `--max-semi-space-size=${semiSpaceMiB}`);
+}
+
 export const apiScript = (): string => join(DIST, 'apps', 'api', 'src', 'main.js');
 
 /** Starts an anchor or an API variant on a port, with its log in the run's scratch directory. */
@@ -68,6 +84,8 @@ export async function startServer(
     nodeFlags: [
       '-r',
       join(DIST, 'bench', 'servers', 'memory-probe.js'),
+      // Only the probe calls gc(), and only when the bench asks it for the post-GC floor.
+      '--expose-gc',
       ...(ctx.args.cpuProf
         ? [
             '--cpu-prof',
@@ -76,7 +94,10 @@ export async function startServer(
           ]
         : []),
     ],
-    env: apiEnv(ctx, port, API_VARIANTS[name]),
+    env: {
+      ...apiEnv(ctx, port, semiSpaceOf(name) === undefined ? API_VARIANTS[name as ApiVariant] : {}),
+      NODE_OPTIONS: heapOptions(ctx.args.memoryLimitMiB, semiSpaceOf(name)),
+    },
     cpus: ctx.serverCpus,
     logFile,
     readyUrl: `http://127.0.0.1:${port}/health/ready`,

@@ -2,7 +2,7 @@ import { freePort } from '../../libs/database/src/free-port';
 import type { Fixture } from './fixture';
 import { load, type LoadResult } from './load';
 import type { ScenarioReport } from './report';
-import { SCENARIOS, type Scenario, authHeaders } from './scenarios';
+import { SCENARIOS, type Scenario, authHeaders, semiSpaceScenarios } from './scenarios';
 import { type BenchContext, startServer } from './servers';
 
 const MIB = 1024 * 1024;
@@ -38,13 +38,14 @@ async function runScenario(
 
 /** The selected scenarios (anchors always), each server started once for its group. */
 export async function runTable(ctx: BenchContext, f: Fixture): Promise<ScenarioReport[]> {
-  const selected = SCENARIOS.filter(
+  const selected = [...SCENARIOS, ...semiSpaceScenarios(ctx.args.semiSpaces)].filter(
     (s) =>
       ctx.args.only.length === 0 ||
       ctx.args.only.some((o) => s.name.startsWith(o)) ||
       s.server.startsWith('anchor'),
   );
   const results = new Map<string, LoadResult>();
+  const rss = new Map<string, { afterLoadMiB: number; afterGcMiB: number }>();
   for (const serverName of [...new Set(selected.map((s) => s.server))]) {
     const port = await freePort();
     const server = await startServer(ctx, serverName, port);
@@ -60,8 +61,10 @@ export async function runTable(ctx: BenchContext, f: Fixture): Promise<ScenarioR
       }
       if (!serverName.startsWith('anchor')) {
         const memory = await server.memory();
+        const floor = await server.memory({ gc: true });
+        rss.set(serverName, { afterLoadMiB: memory.rss / MIB, afterGcMiB: floor.rss / MIB });
         process.stdout.write(
-          `  ${serverName}: RSS ${(memory.rss / MIB).toFixed(1)} MiB, heap used ${(memory.heapUsed / MIB).toFixed(1)} MiB\n`,
+          `  ${serverName}: RSS ${(memory.rss / MIB).toFixed(1)} MiB, heap used ${(memory.heapUsed / MIB).toFixed(1)} MiB; after a full GC RSS ${(floor.rss / MIB).toFixed(1)} MiB, heap used ${(floor.heapUsed / MIB).toFixed(1)} MiB\n`,
         );
       }
     } finally {
@@ -81,6 +84,7 @@ export async function runTable(ctx: BenchContext, f: Fixture): Promise<ScenarioR
       ...r,
       ratioToHello: ratio(r.requestsPerSecond, results.get('anchor-hello')),
       ratioToPgRead: ratio(r.requestsPerSecond, results.get('anchor-pg-read')),
+      serverRss: rss.get(s.server),
     };
   });
 }
