@@ -12,6 +12,10 @@ export interface BenchArgs {
   only: string[];
   pin: boolean;
   cpuProf: boolean;
+  /** The container memory limit the API's heap options are derived from, as the image does. */
+  memoryLimitMiB: number;
+  /** `--max-semi-space-size` values (MiB) to compare on the JWT read, each its own API run. */
+  semiSpaces: number[];
   databaseUrl?: string;
   logLevel: string;
   outDir: string;
@@ -30,6 +34,9 @@ const HELP = `npm run bench -- [flags]
   --pin             pin the server under test to the last core, load and PostgreSQL to the others
                     (default: the kernel schedules everything on all cores, PostgreSQL included)
   --cpu-prof        write V8 CPU profiles of the API to bench/results/profiles/
+  --memory-limit M  MiB the API's heap options are derived from by deploy/docker/heap-options.sh,
+                    as the image derives them from its cgroup limit (BENCH_MEMORY_LIMIT, 512)
+  --semi-space a,b  also run the JWT read on the API with each --max-semi-space-size (MiB)
   --database-url U  use this PostgreSQL instead of starting the embedded one (BENCH_DATABASE_URL)
   --log-level L     LOG_LEVEL of the API (BENCH_LOG_LEVEL, info)
   --out DIR         where results go (bench/results)
@@ -60,6 +67,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): BenchArgs {
     'only',
     'pin',
     'cpu-prof',
+    'memory-limit',
+    'semi-space',
     'database-url',
     'log-level',
     'out',
@@ -90,6 +99,16 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): BenchArgs {
     only: (text('only') ?? '').split(',').filter(Boolean),
     pin: flags.has('pin'),
     cpuProf: flags.has('cpu-prof'),
+    memoryLimitMiB: int('memory-limit', env.BENCH_MEMORY_LIMIT, 512) || 512,
+    semiSpaces: (text('semi-space') ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1)
+          throw new Error('--semi-space takes whole MiB: 16,32,64');
+        return n;
+      }),
     databaseUrl: text('database-url', env.BENCH_DATABASE_URL),
     logLevel: text('log-level', env.BENCH_LOG_LEVEL) ?? 'info',
     outDir: text('out') ?? 'bench/results',

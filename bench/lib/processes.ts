@@ -22,6 +22,8 @@ export interface MemorySample {
   heapUsed: number;
   heapTotal: number;
   external: number;
+  /** Whether a full collection ran just before (`memory({ gc: true })` on an `--expose-gc` API). */
+  collected: boolean;
 }
 
 /** Servers started and not yet exited, so an interrupted run can stop them. */
@@ -90,15 +92,17 @@ export class ServerProcess {
     );
   }
 
-  /** RSS from /proc (the whole process) and V8 heap through the memory probe, if preloaded. */
-  async memory(): Promise<MemorySample> {
-    const rss = readRss(this.pid);
+  /**
+   * RSS from /proc (the whole process) and V8 heap through the memory probe, if preloaded; with
+   * `gc`, after a full collection (RSS is read after it too).
+   */
+  async memory(options: { gc?: boolean } = {}): Promise<MemorySample> {
     const fromProbe = await new Promise<Partial<MemorySample> | undefined>((resolve) => {
       if (!this.child.connected) return resolve(undefined);
       const timer = setTimeout(() => {
         this.child.off('message', onMessage);
         resolve(undefined);
-      }, 2000);
+      }, 5000);
       const onMessage = (message: { type?: string } & Partial<MemorySample>): void => {
         if (message?.type !== 'memory') return;
         clearTimeout(timer);
@@ -106,13 +110,14 @@ export class ServerProcess {
         resolve(message);
       };
       this.child.on('message', onMessage);
-      this.child.send({ type: 'memory?' });
+      this.child.send({ type: 'memory?', gc: options.gc === true });
     });
     return {
-      rss,
+      rss: readRss(this.pid),
       heapUsed: fromProbe?.heapUsed ?? NaN,
       heapTotal: fromProbe?.heapTotal ?? NaN,
       external: fromProbe?.external ?? NaN,
+      collected: fromProbe?.collected ?? false,
     };
   }
 

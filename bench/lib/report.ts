@@ -7,6 +7,8 @@ export interface ScenarioReport extends LoadResult {
   ratioToHello: number | null;
   ratioToPgRead: number | null;
   skipped?: string;
+  /** RSS of the API process after its scenarios, as they left it and after a full GC. */
+  serverRss?: { afterLoadMiB: number; afterGcMiB: number };
 }
 
 export interface TargetReport {
@@ -22,6 +24,12 @@ export interface SoakSample {
   heapUsedMiB: number;
   heapTotalMiB: number;
   requests: number;
+  /** Heap in use right after a full collection (every minute, and after the load): the floor. */
+  floorMiB?: number;
+  /** RSS right after that collection. */
+  floorRssMiB?: number;
+  /** Set on the sample taken after the load, in an idle pause. */
+  phase?: 'after load';
 }
 
 const pct = (ratio: number | null): string =>
@@ -100,16 +108,28 @@ export function formatTargets(targets: TargetReport[]): string {
 export function formatSoak(samples: SoakSample[]): string {
   return pad(
     [
-      ['t (s)', 'RSS MiB', 'heap used MiB', 'heap total MiB', 'requests'],
+      [
+        't (s)',
+        'RSS MiB',
+        'heap used MiB',
+        'heap total MiB',
+        'post-GC heap MiB',
+        'post-GC RSS MiB',
+        'requests',
+        '',
+      ],
       ...samples.map((s) => [
         String(s.seconds),
         s.rssMiB.toFixed(1),
         s.heapUsedMiB.toFixed(1),
         s.heapTotalMiB.toFixed(1),
+        s.floorMiB === undefined ? '' : s.floorMiB.toFixed(1),
+        s.floorRssMiB === undefined ? '' : s.floorRssMiB.toFixed(1),
         String(s.requests),
+        s.phase ?? '',
       ]),
     ],
-    new Set([0, 1, 2, 3, 4]),
+    new Set([0, 1, 2, 3, 4, 5, 6]),
   );
 }
 
@@ -181,7 +201,11 @@ export function memoryChartSvg(title: string, samples: SoakSample[]): string {
     ...ticks,
     line((s) => s.rssMiB, '#2e86c1'),
     line((s) => s.heapUsedMiB, '#e67e22'),
-    `<text x="${left}" y="${height - 15}">MiB over ${maxT} s · blue: RSS · orange: heap used</text>`,
+    `<polyline fill="none" stroke="#27ae60" stroke-width="2" points="${samples
+      .filter((s) => s.floorMiB !== undefined)
+      .map((s) => `${x(s.seconds).toFixed(1)},${y(s.floorMiB!).toFixed(1)}`)
+      .join(' ')}"/>`,
+    `<text x="${left}" y="${height - 15}">MiB over ${maxT} s · blue: RSS · orange: heap used · green: heap after a full GC</text>`,
     `</svg>`,
     '',
   ].join('\n');
