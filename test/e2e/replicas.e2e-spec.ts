@@ -1,9 +1,52 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@app/database';
 import { createApiKey, createUserInTenant, login, registerUser } from '../support/auth-fixtures';
-import type { HttpClient } from '../support/http-client';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { HttpClient } from '../support/http-client';
+import { parsePrometheus, sum } from '../support/prometheus';
+import { type SpawnedApi, spawnApi, waitFor } from '../support/spawn-api';
+import { createTestDatabase } from '../support/test-database';
+import { TEST_JWT_SECRET } from '../support/test-app';
 
-// Several argon2id hashes per test on a 2-core machine.
-jest.setTimeout(60_000);
+// Two API processes start, and several argon2id hashes run per test, on a 2-core machine.
+jest.setTimeout(120_000);
+
+interface Replica {
+  api: SpawnedApi;
+  http: HttpClient;
+}
+
+/** Starts the built API as its own process on `databaseUrl`; resolves once it is ready. */
+async function startReplica(databaseUrl: string): Promise<Replica> {
+  const port = await freePort();
+  const api = spawnApi({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'cb-replica-')),
+    JWT_SECRET: TEST_JWT_SECRET,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_AUTH_PER_MINUTE: '10000',
+  });
+  const http = new HttpClient(`http://127.0.0.1:${port}`);
+  await waitFor(
+    async () => {
+      if (api.child.exitCode !== null) throw new Error(`replica exited: ${api.stderr.join('')}`);
+      return (await http.get('/health/ready').catch(() => ({ status: 0 }))).status === 200;
+    },
+    60_000,
+    'a replica to be ready',
+  );
+  return { api, http };
+}
+
+async function stopReplica(replica: Replica | undefined): Promise<void> {
+  if (!replica || replica.api.child.exitCode !== null) return;
+  replica.api.child.kill('SIGTERM');
+  await replica.api.exited;
+}
 
 /** Polls until the request answers `status`; returns how long that took (ms). */
 async function until(
@@ -20,19 +63,32 @@ async function until(
 }
 
 describe('two API processes on one database see each other’s revocations at once', () => {
-  let a: TestApp;
-  let b: TestApp;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let a: Replica;
+  let b: Replica;
 
   beforeAll(async () => {
-    a = await startTestApp({ env: { RATE_LIMIT_AUTH_PER_MINUTE: '10000' } });
-    b = await startTestApp({
-      env: { RATE_LIMIT_AUTH_PER_MINUTE: '10000' },
-      databaseUrl: a.databaseUrl,
-    });
+    database = await createTestDatabase();
+    [a, b] = await Promise.all([startReplica(database.url), startReplica(database.url)]);
   });
   afterAll(async () => {
-    await b.close();
-    await a.close();
+    await Promise.all([stopReplica(b), stopReplica(a)]);
+    await database?.drop();
+  });
+
+  it('runs as two processes, each exporting its own metrics', async () => {
+    expect(a.api.child.pid).not.toBe(b.api.child.pid);
+    for (let i = 0; i < 3; i++) expect((await a.http.get('/health/live')).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await b.http.get('/health/live')).status).toBe(200);
+    const live = async (replica: Replica) => {
+      const res = await replica.http.get('/metrics');
+      expect(res.status).toBe(200);
+      const samples = parsePrometheus(res.text);
+      expect(sum(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+      return sum(samples, 'http_requests_total', { route: '/health/live' });
+    };
+    expect(await live(a)).toBe(3);
+    expect(await live(b)).toBe(2);
   });
 
   it('logout through A: B refuses the access token within a second (B had it cached)', async () => {

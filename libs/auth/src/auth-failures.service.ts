@@ -1,9 +1,9 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Counter } from 'prom-client';
+import type { Counter } from 'prom-client';
 import { type AuditActionName, AuditService } from '@app/audit';
 import type { RequestStore } from '@app/common';
 import { AppConfig } from '@app/config';
-import { MetricsService } from '@app/metrics';
+import { InjectMetric, MetricsService, appCounterProvider } from '@app/metrics';
 import { RateLimitStorage } from './rate-limit.storage';
 
 const WINDOW_MS = 60_000;
@@ -18,6 +18,13 @@ const AGGREGATES = {
   'auth.refresh_failed': 'more refreshes refused for an unknown, expired or revoked refresh token',
 } as const satisfies Partial<Record<AuditActionName, string>>;
 type AggregateAction = keyof typeof AGGREGATES;
+
+/** `auth_rejections_total`, provided by the auth module. */
+export const AUTH_REJECTIONS = appCounterProvider({
+  name: 'auth_rejections_total',
+  help: 'Requests refused before authentication succeeded, by reason (missing, invalid_token, invalid_api_key, throttled)',
+  labelNames: ['reason'],
+});
 
 /**
  * Requests refused before authentication succeeded, per IP: counted (one shared counter per IP
@@ -34,7 +41,6 @@ export class AuthFailuresService implements OnModuleInit, OnApplicationShutdown 
   private readonly blocked = new Map<string, number>();
   /** Per aggregate action, IP → refusals not yet audited one by one, since the last flush. */
   private readonly pending = new Map<AggregateAction, Map<string, number>>();
-  private readonly rejections: Counter<'reason'>;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -42,14 +48,8 @@ export class AuthFailuresService implements OnModuleInit, OnApplicationShutdown 
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
-  ) {
-    this.rejections = new Counter({
-      name: 'auth_rejections_total',
-      help: 'Requests refused before authentication succeeded, by reason (missing, invalid_token, invalid_api_key, throttled)',
-      labelNames: ['reason'] as const,
-      registers: [metrics.registry],
-    });
-  }
+    @InjectMetric('auth_rejections_total') private readonly rejections: Counter<'reason'>,
+  ) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => this.flush(), WINDOW_MS);

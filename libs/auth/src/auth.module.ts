@@ -8,7 +8,7 @@ import { AppConfig } from '@app/config';
 import { UsersModule } from '@app/users';
 import { AUTH_RATE_LIMIT_KEY } from './auth.decorators';
 import { AuthController } from './auth.controller';
-import { AuthFailuresService } from './auth-failures.service';
+import { AUTH_REJECTIONS, AuthFailuresService } from './auth-failures.service';
 import { AuthService } from './auth.service';
 import { AuthenticationGuard } from './guards/authentication.guard';
 import { AuthorizationGuard } from './guards/authorization.guard';
@@ -81,6 +81,7 @@ const MINUTE_MS = 60_000;
     JwtStrategy,
     LoginLockoutService,
     AuthFailuresService,
+    AUTH_REJECTIONS,
     AuthenticationGuard,
     RateLimitGuard,
     AuthorizationGuard,

@@ -6,3 +6,5 @@ export {
   type GaugeSource,
 } from './metrics.service';
 export { CacheMetrics, type IdentityCacheName } from './cache-metrics';
+export { appCounterProvider } from './app-metric.provider';
+export { InjectMetric } from '@willsoto/nestjs-prometheus';

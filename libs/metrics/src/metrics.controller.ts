@@ -1,6 +1,7 @@
-import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
 import { ApiProblems, ErrorCode, ProblemException, Public } from '@app/common';
 import { AppConfig } from '@app/config';
@@ -9,17 +10,20 @@ import { MetricsService } from './metrics.service';
 
 /**
  * `GET /metrics` on the main port: open, or behind `METRICS_TOKEN` (bearer). Outside `/api`,
- * never rate limited. Not registered at all when `METRICS_PORT` moves it to its own listener.
+ * never rate limited. The library's controller with our token rule and the app's own registry
+ * (its base class reads prom-client's global one, which several apps in one process would share).
  */
 @ApiTags('metrics')
 @Public()
 @SkipThrottle()
 @Controller('metrics')
-export class MetricsController {
+export class MetricsController extends PrometheusController {
   constructor(
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    super();
+  }
 
   @Get()
   @Header('Cache-Control', 'no-store')
@@ -37,11 +41,8 @@ export class MetricsController {
     content: { 'text/plain': { schema: { type: 'string' } } },
   })
   @ApiProblems(401)
-  async scrape(
-    @Headers('authorization') authorization: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
-    if (!metricsAuthorized(this.config.metrics.token, authorization)) {
+  override async index(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    if (!metricsAuthorized(this.config.metrics.token, reply.request.headers.authorization)) {
       throw new ProblemException({
         status: 401,
         code: ErrorCode.UNAUTHENTICATED,
@@ -52,3 +53,10 @@ export class MetricsController {
     return this.metrics.metrics();
   }
 }
+
+/**
+ * The library always mounts a controller; with METRICS_PORT, `/metrics` lives on its own
+ * listener, so the main port gets this one, which has no route.
+ */
+@Controller()
+export class NoMetricsRoute {}

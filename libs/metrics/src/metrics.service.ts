@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CacheMetrics, type IdentityCacheName } from './cache-metrics';
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -15,6 +15,7 @@ const BLOCK_OPERATION = /^[a-z_]{1,32}$/;
 /**
  * Every Prometheus metric of the app, in one registry per app instance (not prom-client's global
  * one: tests run several apps in one process, and each app's collectors must read its own pool).
+ * The process's default metrics are added by PrometheusModule (see MetricsModule).
  * Label values come from fixed sets or route templates: never raw paths, ids or user input.
  */
 @Injectable()
@@ -124,7 +125,6 @@ export class MetricsService {
   private readonly gaugeSources = new Map<string, GaugeSource>();
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
     const sourced = (name: string, help: string): void => {
       const sources = this.gaugeSources;
       new Gauge({
