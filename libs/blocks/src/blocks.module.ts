@@ -11,7 +11,12 @@ import { BlockTransferRepository } from './block-transfer.repository';
 import { BlockTransferService } from './block-transfer.service';
 import { BlockVersionsRepository } from './block-versions.repository';
 import { BlockVersionsService } from './block-versions.service';
+import { BlockBulkController } from './block-bulk.controller';
+import { BlockRelationsController } from './block-relations.controller';
+import { BlockTransferController } from './block-transfer.controller';
+import { BlockVersionsController } from './block-versions.controller';
 import { BlocksController } from './blocks.controller';
+import { BlocksCrudController } from './blocks-crud.controller';
 import { BlocksRepository } from './blocks.repository';
 import { BlocksService } from './blocks.service';
 import { registerNdjsonParser } from './ndjson';
@@ -19,7 +24,16 @@ import { VersionNumberPipe } from './version-number.pipe';
 
 /** Content blocks: CRUD, versions, relations, search, bulk, NDJSON export and import. */
 @Module({
-  controllers: [BlocksController],
+  // In this order: fixed paths (search, export, bulk) before `/:id`, and the OpenAPI document
+  // lists the paths as it always did.
+  controllers: [
+    BlocksController,
+    BlockTransferController,
+    BlockBulkController,
+    BlocksCrudController,
+    BlockVersionsController,
+    BlockRelationsController,
+  ],
   providers: [
     BlocksRepository,
     BlockVersionsRepository,
