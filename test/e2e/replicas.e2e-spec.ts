@@ -2,9 +2,6 @@ import { createApiKey, createUserInTenant, login, registerUser } from '../suppor
 import type { HttpClient } from '../support/http-client';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// Several argon2id hashes per test on a 2-core machine.
-jest.setTimeout(60_000);
-
 /** Polls until the request answers `status`; returns how long that took (ms). */
 async function until(
   http: HttpClient,
