@@ -1,8 +1,6 @@
 import { createTestDatabase } from '../support/test-database';
 import { startTestApp } from '../support/test-app';
 
-jest.setTimeout(60_000);
-
 describe('first start: the default tenant and its admin', () => {
   it('creates the admin from ADMIN_* once, never logs the password, and a restart adds nobody', async () => {
     const password = 'vivid harbor lantern quartz 77';

@@ -1,8 +1,6 @@
 import { createUserInTenant, registerUser } from '../support/auth-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(60_000);
-
 describe('API keys cannot lift their owner above the role limit', () => {
   let t: TestApp;
 

@@ -7,9 +7,6 @@ import {
 } from '../support/auth-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// Argon2 sign-ups and app start-up are slow on a busy two-core machine.
-jest.setTimeout(60_000);
-
 describe('audit API over HTTP', () => {
   let t: TestApp;
   let admin: RegisteredUser;

@@ -3,9 +3,6 @@ import { registerUser, type RegisteredUser } from '../support/auth-fixtures';
 import { BLOCKS_TEST_ENV, createBlock } from '../support/block-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// Argon2 sign-ups and app start-up are slow on a busy two-core machine.
-jest.setTimeout(60_000);
-
 describe('audit of changes over HTTP (blocks)', () => {
   let t: TestApp;
   let alice: RegisteredUser;

@@ -15,9 +15,6 @@ import { digestPersonalChanges } from '../../libs/audit/src/chain/personal-chang
 import { createTestDatabase } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// Argon2 sign-ups and app start-up are slow on a busy two-core machine.
-jest.setTimeout(60_000);
-
 function principal(tenantId: string, role: Principal['role'] = 'admin'): Principal {
   return { userId: randomUUID(), tenantId, username: 'alice', role, method: 'jwt' };
 }

@@ -5,8 +5,6 @@ import { registerUser } from '../support/auth-fixtures';
 import { parsePrometheus, sum } from '../support/prometheus';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(60_000);
-
 const FLOOD = 300;
 const LIMIT = 20;
 

@@ -9,9 +9,6 @@ import {
 } from '../support/auth-fixtures';
 import { TEST_JWT_SECRET, startTestApp, type TestApp } from '../support/test-app';
 
-// Several argon2id hashes per test on a 2-core machine.
-jest.setTimeout(60_000);
-
 const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('auth: register, login, tokens, sessions, own account', () => {

@@ -3,8 +3,6 @@ import { registerUser, type RegisteredUser } from '../support/auth-fixtures';
 import { BLOCKS_TEST_ENV, createBlock } from '../support/block-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(60_000);
-
 const NDJSON = { 'content-type': 'application/x-ndjson' };
 
 /** What a caller sees of an answer: status, code, and the body with fresh ids blanked. */

@@ -3,10 +3,6 @@ import { registerUser, type RegisteredUser } from '../support/auth-fixtures';
 import { BLOCKS_TEST_ENV, createBlock } from '../support/block-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// testTimeout in a Jest project config is ignored (it is a global option): set it here, since a
-// loaded machine makes app start-up plus registrations slower than the 5 s default.
-jest.setTimeout(60_000);
-
 describe('blocks: lists, search, suggest, relations', () => {
   let t: TestApp;
   let alice: RegisteredUser;

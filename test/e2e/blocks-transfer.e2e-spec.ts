@@ -6,10 +6,6 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 const NDJSON = { 'content-type': 'application/x-ndjson' };
 
-// testTimeout in a Jest project config is ignored (it is a global option): set it here, since a
-// loaded machine makes app start-up plus registrations slower than the 5 s default.
-jest.setTimeout(60_000);
-
 describe('blocks: bulk, export, import', () => {
   let t: TestApp;
 

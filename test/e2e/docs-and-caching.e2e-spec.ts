@@ -1,8 +1,6 @@
 import { createApiKey, registerUser } from '../support/auth-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(60_000);
-
 describe('authenticated answers are never cached', () => {
   let t: TestApp;
 

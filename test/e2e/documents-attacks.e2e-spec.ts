@@ -2,6 +2,8 @@ import { registerUser, type RegisteredUser } from '../support/auth-fixtures';
 import { BLOCKS_TEST_ENV, createBlock } from '../support/block-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
+// A whole corpus of hostile templates, each run to its limits, in one test: longer than the
+// shared 60 s on a loaded machine.
 jest.setTimeout(120_000);
 
 /**

@@ -5,6 +5,8 @@ import { Client } from 'pg';
 import { freePort } from '@app/database';
 import { postgresPidsFor, spawnApi, waitFor, type SpawnedApi } from '../support/spawn-api';
 
+// Each test spawns the built API as a child process that starts and stops its own embedded
+// PostgreSQL cluster (initdb on the first): longer than the shared 60 s on a loaded machine.
 jest.setTimeout(120_000);
 
 /** The built API as a user runs it: `npm start` with nothing but Node, on the embedded PostgreSQL. */

@@ -6,9 +6,6 @@ import { createBlock } from '../support/block-fixtures';
 import { families, parsePrometheus, sum } from '../support/prometheus';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// Argon2 sign-ups and app start-up are slow on a busy two-core machine.
-jest.setTimeout(60_000);
-
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /** Every family the dashboard and alert rules may use. */

@@ -4,9 +4,6 @@ import { registerUser, strongPassword, uniqueSuffix } from '../support/auth-fixt
 import { startRedis, type RunningRedis } from '../support/redis-server';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// Several argon2id hashes per test on a 2-core machine.
-jest.setTimeout(60_000);
-
 describe('rate limits: headers, per user, per IP on auth routes, lockout', () => {
   let t: TestApp;
 

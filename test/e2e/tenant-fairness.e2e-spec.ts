@@ -6,8 +6,6 @@ import type { HttpResponse } from '../support/http-client';
 import { parsePrometheus, sum } from '../support/prometheus';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(60_000);
-
 /**
  * Slowness made deterministic: the test's own connection holds an ACCESS EXCLUSIVE lock on
  * `blocks`, so every admitted search (or write) waits on it inside PostgreSQL until the test

@@ -8,9 +8,6 @@ import {
 } from '../support/auth-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// Several argon2id hashes per test on a 2-core machine.
-jest.setTimeout(60_000);
-
 describe('users: administration inside the caller tenant', () => {
   let t: TestApp;
   let admin: RegisteredUser;

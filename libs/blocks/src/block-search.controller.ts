@@ -1,14 +1,9 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiOperation,
-  ApiParam,
-  ApiResponse,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, Scopes, UuidPipe } from '@app/common';
+import { ApiProblems, UuidPipe } from '@app/common';
+import { ReadAccess } from './block-access.decorators';
+import { BlocksApi } from './block-api.decorators';
 import { BlockSearchService } from './block-search.service';
 import {
   SearchBlocksQueryDto,
@@ -20,16 +15,12 @@ import {
 } from './dto/search.dto';
 
 /** `/api/blocks` search, suggestions and similar blocks: thin; the rules live in the service. */
-@ApiTags('blocks')
-@ApiBearerAuth('bearer')
-@ApiSecurity('apiKey')
-@ApiProblems(401, 429)
-@Controller('api/blocks')
+@BlocksApi()
 export class BlockSearchController {
   constructor(private readonly search: BlockSearchService) {}
 
   @Get('search')
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('search.query')
   @ApiOperation({
     operationId: 'searchBlocks',
@@ -44,7 +35,7 @@ export class BlockSearchController {
   }
 
   @Get('suggest')
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('search.query')
   @ApiOperation({ operationId: 'suggestBlockTitles', summary: 'Title completion, at most 10' })
   @ApiResponse({ status: 200, type: SuggestionsDto })
@@ -54,7 +45,7 @@ export class BlockSearchController {
   }
 
   @Get(':id/similar')
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('search.query', 'block')
   @ApiOperation({
     operationId: 'similarBlocks',

@@ -13,7 +13,11 @@ import { BlockTransferRepository } from './block-transfer.repository';
 import { BlockTransferService } from './block-transfer.service';
 import { BlockVersionsRepository } from './block-versions.repository';
 import { BlockVersionsService } from './block-versions.service';
-import { BlocksController } from './blocks.controller';
+import { BlockBulkController } from './block-bulk.controller';
+import { BlockRelationsController } from './block-relations.controller';
+import { BlockTransferController } from './block-transfer.controller';
+import { BlockVersionsController } from './block-versions.controller';
+import { BlocksCrudController } from './blocks-crud.controller';
 import { BlocksRepository } from './blocks.repository';
 import { BlocksService } from './blocks.service';
 import { registerNdjsonParser } from './ndjson';
@@ -21,7 +25,16 @@ import { VersionNumberPipe } from './version-number.pipe';
 
 /** Content blocks: CRUD, versions, relations, search, bulk, NDJSON export and import. */
 @Module({
-  controllers: [BlockSearchController, BlocksController],
+  // In this order: fixed paths (search, suggest, export, bulk) before `/:id`, and the OpenAPI
+  // document lists the paths as it always did.
+  controllers: [
+    BlockSearchController,
+    BlockTransferController,
+    BlockBulkController,
+    BlocksCrudController,
+    BlockVersionsController,
+    BlockRelationsController,
+  ],
   providers: [
     BlocksRepository,
     BlockVersionsRepository,

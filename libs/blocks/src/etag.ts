@@ -26,3 +26,13 @@ export function ifMatchHolds(header: string | undefined, etag: string): boolean 
   const tags = entityTags(header);
   return tags.includes('*') || tags.includes(etag);
 }
+
+/** Sends the block's ETag with the answer; returns the tag for a conditional check. */
+export function setEtag(
+  reply: { header(name: string, value: string): unknown },
+  version: number,
+): string {
+  const etag = etagOf(version);
+  void reply.header('etag', etag);
+  return etag;
+}
