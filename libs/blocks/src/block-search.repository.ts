@@ -179,8 +179,8 @@ export class BlockSearchRepository {
    * Up to `limit` rows (the caller asks one more than a page) in the sort's index order. With a
    * full-text filter the work is bounded either way a match can hide: first the newest
    * LIST_SCAN rows in index order are filtered (a broad word fills the page there); when they
-   * do not fill it and there are more rows, the GIN index finds every match and only those are
-   * sorted (a rare word has few). Both give exactly the first matches in order.
+   * do not fill it, the GIN index finds every match and only those are sorted (a word rare in
+   * the newest rows is usually rare). Both give exactly the first matches in order.
    */
   async list(filter: ListFilter, db: Pool | PoolClient = this.pool): Promise<BlockRow[]> {
     const params: unknown[] = [filter.tenantId];
@@ -215,20 +215,15 @@ export class BlockSearchRepository {
     }
     const q = bind(filter.q);
     const matches = `search_vector @@ websearch_to_tsquery(${TS_CONFIG}, ${q})`;
-    const scanned = await leanQuery<BlockRow & { scanned: string }>(db, {
-      text: `WITH scan AS MATERIALIZED (
+    // Not materialized: the scan streams in index order and stops at the page's last match.
+    const recent = await leanQuery<BlockRow>(db, {
+      text: `SELECT ${BLOCK_COLUMNS} FROM (
                SELECT ${BLOCK_COLUMNS}, search_vector FROM blocks WHERE ${where.join(' AND ')}
-               ORDER BY ${order} LIMIT ${LIST_SCAN})
-             SELECT ${BLOCK_COLUMNS}, (SELECT count(*) FROM scan) AS scanned FROM scan
+               ORDER BY ${order} LIMIT ${LIST_SCAN}) scan
              WHERE ${matches} ORDER BY ${order} LIMIT ${limit}`,
       values: params,
     });
-    if (
-      scanned.length === filter.limit ||
-      (scanned.length > 0 && Number(scanned[0].scanned) < LIST_SCAN)
-    ) {
-      return scanned.map(({ scanned: _, ...row }) => row);
-    }
+    if (recent.length === filter.limit) return recent;
     return leanQuery<BlockRow>(db, {
       text: `WITH found AS MATERIALIZED (
                SELECT ${BLOCK_COLUMNS} FROM blocks WHERE ${[...where, matches].join(' AND ')})
