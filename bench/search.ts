@@ -162,6 +162,8 @@ async function main(): Promise<void> {
     });
     const token = registered.accessToken as string;
     const client = new Client({ connectionString: pg.url });
+    // A dropped connection fails the run through the next query, and the cleanup still runs.
+    client.on('error', (error) => console.error(`bench client: ${error.message}`));
     await client.connect();
     const { rows } = await client.query<{ id: string; tenant_id: string }>(
       'SELECT id, tenant_id FROM users WHERE username = $1',

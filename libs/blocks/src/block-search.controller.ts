@@ -26,7 +26,7 @@ export class BlockSearchController {
     operationId: 'searchBlocks',
     summary: 'Ranked full-text search (web-search syntax) with a highlighted excerpt',
     description:
-      'Ranked by ts_rank_cd with the title weighted above tags above content, over every match. Matching reads the first 100 000 characters of content; ranking and the highlight read the title, tags and the first 2 000 characters. `mode=semantic|hybrid` ranks by embeddings (hybrid: reciprocal rank fusion with full text) within the best 100 of each.',
+      'Ranked by ts_rank_cd with the title weighted above tags above content, over every match (exact order). Only the first 100 000 characters of content are indexed; the highlight is taken from the title and the first 2 000 characters. `mode=semantic|hybrid` ranks by embeddings (hybrid: reciprocal rank fusion with full text) within the best 100 of each.',
   })
   @ApiResponse({ status: 200, type: SearchHitPage })
   @ApiProblems(400, 403, 503)
@@ -51,7 +51,7 @@ export class BlockSearchController {
     operationId: 'similarBlocks',
     summary: 'Blocks like this one: nearest embeddings, or shared rare words without a provider',
     description:
-      'With an embedding provider and a vector for the block: its nearest neighbours (`method: "embedding"`). Otherwise "more like this": the block\'s 25 words with the highest tf-idf (document frequencies from the tenant\'s 5 000 newest blocks) OR-ed into one query, at most 5 000 candidates scored (`method: "lexical"`).',
+      'With an embedding provider and a vector for the block: its nearest neighbours (`method: "embedding"`). Otherwise "more like this": the block\'s 25 words with the highest tf-idf (document frequencies from the tenant\'s 5 000 newest blocks) OR-ed into one query, words in more than half of them left out, at most 1 000 candidates scored (`method: "lexical"`).',
   })
   @ApiParam({ name: 'id', format: 'uuid', description: 'Block id' })
   @ApiResponse({ status: 200, type: SimilarBlocksDto })

@@ -9,6 +9,8 @@ import { MARK_START, MARK_STOP } from './highlight-markup';
 
 /** Full-text search configuration; must match the generated columns of the migrations. */
 const TS_CONFIG = `'english'::regconfig`;
+/** Rows a filtered list reads in index order before it asks the GIN index instead. */
+export const LIST_SCAN = 2000;
 const B_COLUMNS = BLOCK_COLUMNS.split(', ')
   .map((c) => `b.${c}`)
   .join(', ');
@@ -16,7 +18,7 @@ const B_COLUMNS = BLOCK_COLUMNS.split(', ')
 const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, MaxFragments=2, MaxWords=20, MinWords=5, FragmentDelimiter=" ... "`;
 /**
  * ts_headline parses all the text it is given, so it gets the title and the first 2 000
- * characters only (the part ranking reads), without the sentinels: only it can place them.
+ * characters only, without the sentinels: only it can place them.
  */
 const HEADLINE_TEXT = `translate(b.title || E'\\n' || left(b.content, 2000), '${MARK_START}${MARK_STOP}', '')`;
 
@@ -54,13 +56,12 @@ export interface LexemeCount {
   count: number;
 }
 
-// Ranked on the compact rank_vector, matched on the full search_vector (GIN). Every match is
-// scored (exact within the rank vector): ts_rank_cd on a vector of a few hundred lexemes costs
-// microseconds, and the top-N sort keeps only the page. Headlines only for the page returned.
+// Every match (GIN on search_vector) is scored with ts_rank_cd on that same vector, so the order
+// is exact; a top-N sort keeps only the page, and headlines are made for the page only.
 const searchSql = (after: string): string => `
   WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq),
   page AS (
-    SELECT b.id, ts_rank_cd(b.rank_vector, query.tsq) AS score
+    SELECT b.id, ts_rank_cd(b.search_vector, query.tsq) AS score
     FROM blocks b, query
     WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq ${after}
     ORDER BY score DESC, b.id ASC
@@ -72,14 +73,14 @@ const searchSql = (after: string): string => `
   ORDER BY page.score DESC, page.id ASC`;
 const SEARCH_FIRST = searchSql('');
 const SEARCH_AFTER = searchSql(
-  `AND (ts_rank_cd(b.rank_vector, query.tsq) < $4::real
-        OR (ts_rank_cd(b.rank_vector, query.tsq) = $4::real AND b.id > $5::uuid))`,
+  `AND (ts_rank_cd(b.search_vector, query.tsq) < $4::real
+        OR (ts_rank_cd(b.search_vector, query.tsq) = $4::real AND b.id > $5::uuid))`,
 );
 
 // The ids of the best full-text matches, for rank fusion with vector hits.
 const RANKED_IDS = `
   WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq)
-  SELECT b.id, ts_rank_cd(b.rank_vector, query.tsq) AS score
+  SELECT b.id, ts_rank_cd(b.search_vector, query.tsq) AS score
   FROM blocks b, query
   WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq
   ORDER BY score DESC, b.id ASC
@@ -174,8 +175,14 @@ export class BlockSearchRepository {
     return withStatementTimeout(this.pool, ms, fn);
   }
 
-  /** Up to `limit` rows (the caller asks one more than a page) in the sort's index order. */
-  list(filter: ListFilter): Promise<BlockRow[]> {
+  /**
+   * Up to `limit` rows (the caller asks one more than a page) in the sort's index order. With a
+   * full-text filter the work is bounded either way a match can hide: first the newest
+   * LIST_SCAN rows in index order are filtered (a broad word fills the page there); when they
+   * do not fill it, the GIN index finds every match and only those are sorted (a word rare in
+   * the newest rows is usually rare). Both give exactly the first matches in order.
+   */
+  async list(filter: ListFilter, db: Pool | PoolClient = this.pool): Promise<BlockRow[]> {
     const params: unknown[] = [filter.tenantId];
     const where = ['tenant_id = $1', 'deleted_at IS NULL'];
     const bind = (value: unknown): string => {
@@ -184,8 +191,6 @@ export class BlockSearchRepository {
     };
     if (filter.type) where.push(`type = ${bind(filter.type)}`);
     if (filter.tags?.length) where.push(`tags @> ${bind(filter.tags)}::text[]`);
-    if (filter.q)
-      where.push(`search_vector @@ websearch_to_tsquery(${TS_CONFIG}, ${bind(filter.q)})`);
     if (filter.updatedSince) where.push(`updated_at >= ${bind(filter.updatedSince)}::timestamptz`);
     let order: string;
     if (filter.sort === BlockSort.TITLE) {
@@ -202,8 +207,27 @@ export class BlockSearchRepository {
       }
     }
     const limit = bind(filter.limit);
-    return leanQuery<BlockRow>(this.pool, {
-      text: `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`,
+    if (!filter.q) {
+      return leanQuery<BlockRow>(db, {
+        text: `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`,
+        values: params,
+      });
+    }
+    const q = bind(filter.q);
+    const matches = `search_vector @@ websearch_to_tsquery(${TS_CONFIG}, ${q})`;
+    // Not materialized: the scan streams in index order and stops at the page's last match.
+    const recent = await leanQuery<BlockRow>(db, {
+      text: `SELECT ${BLOCK_COLUMNS} FROM (
+               SELECT ${BLOCK_COLUMNS}, search_vector FROM blocks WHERE ${where.join(' AND ')}
+               ORDER BY ${order} LIMIT ${LIST_SCAN}) scan
+             WHERE ${matches} ORDER BY ${order} LIMIT ${limit}`,
+      values: params,
+    });
+    if (recent.length === filter.limit) return recent;
+    return leanQuery<BlockRow>(db, {
+      text: `WITH found AS MATERIALIZED (
+               SELECT ${BLOCK_COLUMNS} FROM blocks WHERE ${[...where, matches].join(' AND ')})
+             SELECT ${BLOCK_COLUMNS} FROM found ORDER BY ${order} LIMIT ${limit}`,
       values: params,
     });
   }

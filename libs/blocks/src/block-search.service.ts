@@ -44,7 +44,7 @@ export const FUSION_WINDOW = 100;
 /** "More like this": the block's best terms by tf-idf, OR-ed into one query. */
 const SIMILAR_TERMS = 25;
 /** Blocks scored per "more like this" query at most (the GIN match is not rank-ordered). */
-const SIMILAR_CANDIDATES = 5000;
+const SIMILAR_CANDIDATES = 1000;
 /** Document frequencies come from the tenant's newest blocks, this many. */
 const IDF_SAMPLE = 5000;
 const IDF_MAX_LEXEMES = 20_000;
@@ -81,8 +81,9 @@ export class BlockSearchService {
       if (c.s !== String(sort) || !UUID.test(c.id)) throw invalidCursor();
       after = { key: byTitle ? c.t : parseInstant(c.u, true), id: c.id };
     }
-    const rows = await this.repository.list({
-      tenantId: RequestContext.tenantId(),
+    const tenantId = RequestContext.tenantId();
+    const filter = {
+      tenantId,
       limit: limit + 1,
       sort,
       type: query.type,
@@ -90,7 +91,13 @@ export class BlockSearchService {
       q: query.q,
       updatedSince: query.updatedSince ? parseInstant(query.updatedSince) : undefined,
       after,
-    });
+    };
+    // A full-text filter can read many rows: like search, in the slot and under its timeout.
+    const rows = query.q
+      ? await this.concurrency.run('search', tenantId, () =>
+          this.repository.withTimeout(this.timeoutMs(), (db) => this.repository.list(filter, db)),
+        )
+      : await this.repository.list(filter);
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -239,6 +246,7 @@ export class BlockSearchService {
     }
     const frequencies = await this.frequencies(db, tenantId);
     const terms = pickTerms(lexemes, frequencies, SIMILAR_TERMS);
+    if (terms.length === 0) return [];
     const rows = await this.repository.moreLikeThis(
       db,
       tenantId,
@@ -290,13 +298,18 @@ export class BlockSearchService {
   }
 }
 
-/** The block's terms with the highest tf-idf (count in the block × rarity in the tenant). */
+/**
+ * The block's terms with the highest tf-idf (count in the block × rarity in the tenant); words
+ * in more than half of the sample are left out: they match most blocks and tell little.
+ */
 export function pickTerms(
   lexemes: Array<{ lexeme: string; count: number }>,
   frequencies: LexemeFrequencies,
   max: number,
 ): WeightedTerm[] {
+  const common = frequencies.documents / 2;
   return lexemes
+    .filter((l) => (frequencies.frequencies.get(l.lexeme) ?? 1) <= common)
     .map((l) => ({ lexeme: l.lexeme, idf: idf(frequencies, l.lexeme), count: l.count }))
     .sort(
       (a, b) =>

@@ -1,11 +1,11 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * A compact vector per block for ranking: title, tags and the first 2 000 characters of the
- * content, with the weights of search_vector. Matching stays on the full search_vector (every
- * word of the first 100 000 characters is found); ranking reads this one, so a broad query
- * never detoasts and scores megabyte vectors. Blocks whose content is no longer than 2 000
- * characters rank exactly as on the full vector.
+ * A compact vector per block: title, tags and the first 2 000 characters of the content, with
+ * the weights of search_vector. "More like this" reads a block's terms and scores candidates
+ * from it, so the work per block stays bounded however long its content is; matching stays on
+ * the full search_vector. (Search ranks on search_vector: a prefix-only rank misses a long
+ * block whose matches come late, measured at recall@20 0.00 on such a corpus.)
  */
 export class SearchRanking1763770400000 implements MigrationInterface {
   name = 'SearchRanking1763770400000';
