@@ -15,6 +15,7 @@ import { WorkersModule } from '@app/workers';
 import { TemplatesModule } from '@app/templates';
 import { DocumentsModule } from '@app/documents';
 import { MlModule } from '@app/ml';
+import { EmbeddingsModule } from '@app/embeddings';
 
 /** Composition only: the libraries, the global filter and the global validation pipe. */
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         BlocksModule,
         TemplatesModule,
         DocumentsModule,
+        EmbeddingsModule,
         MlModule,
         ...extra,
       ],

@@ -6,6 +6,7 @@ import { AuditSealing1763770000000 } from './1763770000000-audit-sealing';
 import { Documents1763770100000 } from './1763770100000-documents';
 import { AuditErasure1763770120000 } from './1763770120000-audit-erasure';
 import { Ml1763770200000 } from './1763770200000-ml';
+import { Embeddings1763770500000 } from './1763770500000-embeddings';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -21,4 +22,5 @@ export const migrations = [
   Documents1763770100000,
   AuditErasure1763770120000,
   Ml1763770200000,
+  Embeddings1763770500000,
 ];
