@@ -11,10 +11,20 @@ import type { AddressInfo } from 'node:net';
  */
 export class EmbeddingStandIn {
   /** Requests answered (any status), and the texts of each. */
-  readonly requests: Array<{ model: string; input: string[]; authorization?: string }> = [];
+  readonly requests: Array<{
+    model: string;
+    input: string[];
+    dimensions?: number;
+    authorization?: string;
+  }> = [];
   /** When set, every request is answered with this status (e.g. 503: the provider is down). */
   failWith?: number;
+  /** This many next requests are answered 503, then the stand-in answers again. */
+  failNext = 0;
+  /** Wait this long before answering (a slow provider). */
+  delayMs = 0;
   private server?: Server;
+  private readonly pending = new Set<NodeJS.Timeout>();
 
   constructor(private readonly dimensions: number) {}
 
@@ -32,15 +42,22 @@ export class EmbeddingStandIn {
           res.writeHead(404).end();
           return;
         }
-        const parsed = JSON.parse(body) as { model: string; input: string | string[] };
+        const parsed = JSON.parse(body) as {
+          model: string;
+          input: string | string[];
+          dimensions?: number;
+        };
         const input = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
         this.requests.push({
           model: parsed.model,
           input,
+          dimensions: parsed.dimensions,
           authorization: req.headers.authorization,
         });
-        if (this.failWith) {
-          res.writeHead(this.failWith, { 'content-type': 'application/json' });
+        const failure = this.failWith ?? (this.failNext > 0 ? 503 : undefined);
+        if (this.failNext > 0) this.failNext--;
+        if (failure) {
+          res.writeHead(failure, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: { message: 'stand-in is down' } }));
           return;
         }
@@ -49,8 +66,13 @@ export class EmbeddingStandIn {
           index,
           embedding: this.embed(parsed.model, text),
         }));
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ object: 'list', model: parsed.model, data }));
+        const timer = setTimeout(() => {
+          this.pending.delete(timer);
+          if (res.destroyed) return;
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ object: 'list', model: parsed.model, data }));
+        }, this.delayMs);
+        this.pending.add(timer);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -58,6 +80,8 @@ export class EmbeddingStandIn {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.pending) clearTimeout(timer);
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
