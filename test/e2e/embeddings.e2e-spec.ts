@@ -245,3 +245,44 @@ describe('embeddings through an OpenAI-compatible provider (a stand-in)', () => 
     expect(standIn.requests.at(-1)!.model).toBe('bow-b');
   });
 });
+
+describe('embeddings: the exact scan without pgvector is capped per tenant', () => {
+  const standIn = new EmbeddingStandIn(DIMENSIONS);
+  let t: TestApp;
+  let a: RegisteredUser;
+  let b: RegisteredUser;
+
+  beforeAll(async () => {
+    await standIn.start();
+    t = await startTestApp({
+      env: { ...providerEnv(standIn, 'bow-a'), EMBEDDINGS_SCAN_MAX_VECTORS: '2' },
+    });
+    [a, b] = [await registerUser(t.http), await registerUser(t.http)];
+    for (const content of COOKING) await createBlock(t.http, a.accessToken, { content });
+    await createBlock(t.http, b.accessToken, { content: COOKING[0] });
+    await waitFor(
+      async () =>
+        (await t.http.get('/api/ml/status', { token: a.accessToken })).body.embeddings
+          .blocksEmbedded === 3,
+      15_000,
+      'three blocks embedded',
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+    await standIn.stop();
+  });
+
+  it('refuses a tenant over the cap with a 422 problem, and still serves a tenant under it', async () => {
+    const search = t.app.get<VectorSearch>(VECTOR_SEARCH);
+    const error = await search.nearestToText(a.tenantId, 'garlic', 5).then(
+      () => undefined,
+      (e: unknown) => e as { status: number; reason: string },
+    );
+    expect(error).toMatchObject({ status: 422, reason: 'VECTOR_SCAN_TOO_LARGE' });
+    expect(await search.nearestToText(b.tenantId, 'garlic', 5)).toHaveLength(1);
+    // The refused scan gave its connection and its slot back: the next query works.
+    const status = await t.http.get('/api/ml/status', { token: a.accessToken });
+    expect(status.status).toBe(200);
+  });
+});
