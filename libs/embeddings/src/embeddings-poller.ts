@@ -2,7 +2,7 @@ import {
   Inject,
   Injectable,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '@app/common';
@@ -29,7 +29,7 @@ type Round = 'busy' | 'idle' | 'failed';
  * runs inside a request and holds no connection while the provider answers.
  */
 @Injectable()
-export class EmbeddingsPoller implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EmbeddingsPoller implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -59,7 +59,8 @@ export class EmbeddingsPoller implements OnApplicationBootstrap, OnApplicationSh
     if (this.store && this.provider.configured) this.schedule(0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the data source closes (on application shutdown): the last round finishes first. */
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
