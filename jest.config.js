@@ -73,6 +73,7 @@ const libs = [
   'documents',
   'exporters',
   'ml',
+  'embeddings',
 ];
 const moduleNameMapper = {
   ...Object.fromEntries(libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`])),

@@ -15,6 +15,7 @@ import { WorkersModule } from '@app/workers';
 import { TemplatesModule } from '@app/templates';
 import { DocumentsModule } from '@app/documents';
 import { MlModule } from '@app/ml';
+import { EmbeddingsModule } from '@app/embeddings';
 
 /**
  * Composition only: the libraries, the global guards (here, in the order they run, so no
@@ -43,6 +44,7 @@ export class AppModule {
         BlocksModule,
         TemplatesModule,
         DocumentsModule,
+        EmbeddingsModule,
         MlModule,
         ...extra,
       ],

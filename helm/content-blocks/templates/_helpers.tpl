@@ -88,7 +88,7 @@ app.kubernetes.io/component: api
 
 {{- define "content-blocks.optionalSecretEnv" -}}
 {{- $secret := include "content-blocks.secretName" . }}
-{{- range list "REDIS_URL" "METRICS_TOKEN" "HEALTH_DETAIL_TOKEN" "ADMIN_EMAIL" "ADMIN_USERNAME" "ADMIN_PASSWORD" }}
+{{- range list "REDIS_URL" "METRICS_TOKEN" "HEALTH_DETAIL_TOKEN" "ADMIN_EMAIL" "ADMIN_USERNAME" "ADMIN_PASSWORD" "EMBEDDINGS_API_KEY" }}
 - name: {{ . }}
   valueFrom:
     secretKeyRef:

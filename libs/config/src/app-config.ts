@@ -89,4 +89,26 @@ export class AppConfig {
     /** Parameters in a query string. */
     maxQueryParams: number;
   };
+  /** The embedding provider and the re-embedding poller (EMBEDDINGS_* variables). */
+  readonly embeddings!: EmbeddingsConfig;
+}
+
+/** `none`: no provider; `openai`: any OpenAI-compatible `/v1/embeddings` server. */
+export interface EmbeddingsConfig {
+  provider: 'none' | 'openai';
+  /** Base URL that `/embeddings` is appended to, e.g. `http://ollama:11434/v1`. */
+  url?: string;
+  model?: string;
+  /** A secret: never logged. */
+  apiKey?: string;
+  /** Length of every vector; a provider answer of another length is refused. */
+  dimensions?: number;
+  /** Send `dimensions` in each request (models that can shorten their vectors). */
+  requestDimensions: boolean;
+  batchSize: number;
+  timeoutMs: number;
+  retries: number;
+  pollIntervalMs: number;
+  /** Most vectors of one tenant an exact scan (no pgvector) reads. */
+  scanMaxVectors: number;
 }

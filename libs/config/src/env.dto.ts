@@ -383,4 +383,75 @@ export class EnvDto {
   @Min(1024)
   @Max(64 * 1024 * 1024)
   BLOCKS_DIFF_MAX_BYTES?: number;
+
+  @IsOptional()
+  @IsIn(['none', 'openai'], {
+    message:
+      'EMBEDDINGS_PROVIDER must be none or openai (any OpenAI-compatible /v1/embeddings server)',
+  })
+  EMBEDDINGS_PROVIDER?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'EMBEDDINGS_URL must be an http(s) base URL such as http://ollama:11434/v1' },
+  )
+  EMBEDDINGS_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:/@+-]{1,200}$/, {
+    message: 'EMBEDDINGS_MODEL must be 1..200 of A-Z a-z 0-9 . _ : / @ + -',
+  })
+  EMBEDDINGS_MODEL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  EMBEDDINGS_API_KEY?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(16000)
+  EMBEDDINGS_DIMENSIONS?: number;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'EMBEDDINGS_REQUEST_DIMENSIONS must be true or false' })
+  EMBEDDINGS_REQUEST_DIMENSIONS?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  EMBEDDINGS_BATCH_SIZE?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(300000)
+  EMBEDDINGS_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(5)
+  EMBEDDINGS_RETRIES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(3600000)
+  EMBEDDINGS_POLL_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  EMBEDDINGS_SCAN_MAX_VECTORS?: number;
 }

@@ -11,6 +11,7 @@ export const OPERATION_CLASSES = [
   'assemble',
   'render',
   'analyze',
+  'embed',
 ] as const;
 
 export type OperationClass = (typeof OPERATION_CLASSES)[number];
@@ -25,6 +26,7 @@ export const DEFAULT_TENANT_CONCURRENCY: Record<OperationClass, number> = {
   assemble: 2,
   render: 2,
   analyze: 2,
+  embed: 2,
 };
 
 /**
@@ -37,6 +39,7 @@ export const DEFAULT_STATEMENT_TIMEOUTS_MS: Partial<Record<OperationClass, numbe
   bulk: 15_000,
   import: 15_000,
   export: 30 * 60_000,
+  embed: 5_000,
 };
 
 export interface FairnessConfig {

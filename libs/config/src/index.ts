@@ -1,4 +1,4 @@
-export { AppConfig } from './app-config';
+export { AppConfig, type EmbeddingsConfig } from './app-config';
 export { ConfigModule } from './config.module';
 export { ConfigError, loadConfig } from './load-config';
 export { parseDurationSeconds } from './duration';

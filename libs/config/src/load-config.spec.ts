@@ -100,6 +100,30 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dataDir(), PORT: '', DATABASE_URL: '' }).port).toBe(3000);
   });
 
+  it('has no embedding provider by default, and an openai one needs its URL, model and dimensions', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).embeddings).toMatchObject({
+      provider: 'none',
+      batchSize: 32,
+      timeoutMs: 10_000,
+      retries: 2,
+      requestDimensions: false,
+    });
+    expect(() => loadConfig({ DATA_DIR: dataDir(), EMBEDDINGS_PROVIDER: 'openai' })).toThrow(
+      /EMBEDDINGS_URL is required[\s\S]*EMBEDDINGS_MODEL is required[\s\S]*EMBEDDINGS_DIMENSIONS is required/,
+    );
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      EMBEDDINGS_PROVIDER: 'openai',
+      EMBEDDINGS_URL: 'http://ollama:11434/v1//',
+      EMBEDDINGS_MODEL: 'nomic-embed-text',
+      EMBEDDINGS_DIMENSIONS: '768',
+    });
+    expect(config.embeddings).toMatchObject({ url: 'http://ollama:11434/v1', dimensions: 768 });
+    expect(() => loadConfig({ DATA_DIR: dataDir(), EMBEDDINGS_PROVIDER: 'cohere' })).toThrow(
+      /EMBEDDINGS_PROVIDER must be none or openai/,
+    );
+  });
+
   it('reads per-class concurrency caps and statement timeouts over their defaults', () => {
     const config = loadConfig({
       DATA_DIR: dataDir(),
@@ -119,6 +143,7 @@ describe('loadConfig', () => {
         assemble: 2,
         render: 2,
         analyze: 2,
+        embed: 2,
       },
       tenantMax: 5,
       instanceMax: 9,
@@ -129,6 +154,7 @@ describe('loadConfig', () => {
         bulk: 15000,
         import: 15000,
         export: 1_800_000,
+        embed: 5000,
       },
     });
     expect(loadConfig({ DATA_DIR: dataDir() }).fairness).toMatchObject({

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { AppConfig } from './app-config';
+import { AppConfig, type EmbeddingsConfig } from './app-config';
 import { parseDurationSeconds } from './duration';
 import { EnvDto } from './env.dto';
 import {
@@ -58,7 +58,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     DEFAULT_STATEMENT_TIMEOUTS_MS,
     { min: 100, max: 3_600_000 },
   );
-  problems.push(...concurrency.problems, ...timeouts.problems);
+  problems.push(...concurrency.problems, ...timeouts.problems, ...embeddingsProblems(env));
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${[...new Set(problems)].join('\n  - ')}`);
   }
@@ -145,7 +145,34 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       timeoutMs: env.EXPORT_TIMEOUT_MS ?? 15000,
       pdfMaxConcurrency: env.EXPORT_PDF_MAX_CONCURRENCY ?? 2,
     },
+    embeddings: {
+      provider: (env.EMBEDDINGS_PROVIDER ?? 'none') as EmbeddingsConfig['provider'],
+      url: env.EMBEDDINGS_URL && withoutTrailingSlashes(env.EMBEDDINGS_URL),
+      model: env.EMBEDDINGS_MODEL,
+      apiKey: env.EMBEDDINGS_API_KEY,
+      dimensions: env.EMBEDDINGS_DIMENSIONS,
+      requestDimensions: env.EMBEDDINGS_REQUEST_DIMENSIONS === 'true',
+      batchSize: env.EMBEDDINGS_BATCH_SIZE ?? 32,
+      timeoutMs: env.EMBEDDINGS_TIMEOUT_MS ?? 10_000,
+      retries: env.EMBEDDINGS_RETRIES ?? 2,
+      pollIntervalMs: env.EMBEDDINGS_POLL_INTERVAL_MS ?? 2_000,
+      scanMaxVectors: env.EMBEDDINGS_SCAN_MAX_VECTORS ?? 20_000,
+    },
   });
+}
+
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}
+
+/** A provider needs to know where it is, which model and how long its vectors are. */
+function embeddingsProblems(env: EnvDto): string[] {
+  if (env.EMBEDDINGS_PROVIDER !== 'openai') return [];
+  return (['EMBEDDINGS_URL', 'EMBEDDINGS_MODEL', 'EMBEDDINGS_DIMENSIONS'] as const)
+    .filter((name) => env[name] === undefined)
+    .map((name) => `${name} is required when EMBEDDINGS_PROVIDER=openai`);
 }
 
 function parseTrustProxy(value: string | undefined): AppConfig['trustProxy'] {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { EmbeddingsService } from '@app/embeddings';
 import { MetricsService } from '@app/metrics';
 import { ClassifierModelsRepository } from './classifier-models.repository';
 
@@ -25,7 +26,11 @@ export class MlMetrics {
   readonly requests: Counter<'operation' | 'result'>;
   readonly duration: Histogram<'operation'>;
 
-  constructor(metrics: MetricsService, models: ClassifierModelsRepository) {
+  constructor(
+    metrics: MetricsService,
+    models: ClassifierModelsRepository,
+    embeddings: EmbeddingsService,
+  ) {
     const registers = [metrics.registry];
     this.requests = new Counter({
       name: 'ml_requests_total',
@@ -47,7 +52,7 @@ export class MlMetrics {
       registers,
       collect() {
         this.set({ model: 'analyzer' }, 1);
-        this.set({ model: 'embeddings' }, 0);
+        this.set({ model: 'embeddings' }, embeddings.configured ? 1 : 0);
       },
     });
     new Gauge({

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { EmbeddingsService } from '@app/embeddings';
 import { ClassifierService } from './classifier.service';
 import type { MlStatusDto } from './dto/status.dto';
 import { MAX_TEXT_LENGTH } from './ml-limits';
-import { TrainingExamplesRepository } from './training-examples.repository';
 
 /** Versions of the offline models, as installed (package.json pins them). */
 const ANALYZER = {
@@ -20,13 +20,13 @@ const ANALYZER = {
 export class MlStatusService {
   constructor(
     private readonly classifier: ClassifierService,
-    private readonly blocks: TrainingExamplesRepository,
+    private readonly embeddings: EmbeddingsService,
   ) {}
 
   async status(): Promise<MlStatusDto> {
-    const [model, blocksTotal] = await Promise.all([
+    const [model, embeddings] = await Promise.all([
       this.classifier.latest(),
-      this.blocks.countBlocks(),
+      this.embeddings.status(),
     ]);
     return {
       analyzer: ANALYZER,
@@ -39,15 +39,7 @@ export class MlStatusService {
         accuracy: model?.accuracy ?? null,
         trainedAt: model?.trained_at.toISOString() ?? null,
       },
-      // No provider in this release: nothing is embedded and nothing waits to be.
-      embeddings: {
-        provider: 'none',
-        model: null,
-        dimensions: null,
-        blocksEmbedded: 0,
-        blocksTotal,
-        backlog: 0,
-      },
+      embeddings,
     };
   }
 }

@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, Roles, Scopes } from '@app/common';
+import { EmbeddingsService } from '@app/embeddings';
 import { EmbeddingsDto, EmbeddingsResultDto } from './dto/embeddings.dto';
 import { MlStatusDto } from './dto/status.dto';
-import { MlErrorCode, MlException } from './ml.exception';
 import { MlMetrics } from './ml-metrics';
 import { MlStatusService } from './ml-status.service';
 
-/** `/api/ml` status and embeddings (no provider yet). */
+/** `/api/ml` status and embeddings. */
 @ApiTags('ml')
 @ApiBearerAuth('bearer')
 @ApiSecurity('apiKey')
@@ -17,6 +17,7 @@ export class MlController {
   constructor(
     private readonly status: MlStatusService,
     private readonly metrics: MlMetrics,
+    private readonly embeddingsService: EmbeddingsService,
   ) {}
 
   @Get('status')
@@ -39,13 +40,11 @@ export class MlController {
     operationId: 'createEmbeddings',
     summary: 'Embedding vectors of up to 64 texts',
     description:
-      'Needs an embedding provider; none is configured in this release, so a valid body is answered 503 `EMBEDDINGS_NOT_CONFIGURED` (`GET /api/ml/status` says `provider: "none"`).',
+      'Unit-length vectors from the configured embedding provider (EMBEDDINGS_PROVIDER), in the order of the texts; each text is cut to its first 8000 characters before it is sent. Without a provider a valid body is answered 503 `EMBEDDINGS_NOT_CONFIGURED` (`GET /api/ml/status` says `provider: "none"`); a failing provider is a 503 `EMBEDDINGS_PROVIDER_FAILED` with Retry-After.',
   })
   @ApiResponse({ status: 200, type: EmbeddingsResultDto })
   @ApiProblems(400, 403, 413, 415, 503)
-  embeddings(@Body() _body: EmbeddingsDto): Promise<EmbeddingsResultDto> {
-    return this.metrics.observe('embeddings', () =>
-      Promise.reject(new MlException(MlErrorCode.EMBEDDINGS_NOT_CONFIGURED)),
-    );
+  embeddings(@Body() body: EmbeddingsDto): Promise<EmbeddingsResultDto> {
+    return this.metrics.observe('embeddings', () => this.embeddingsService.embed(body.texts));
   }
 }

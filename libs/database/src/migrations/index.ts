@@ -7,6 +7,7 @@ import { Documents1763770100000 } from './1763770100000-documents';
 import { AuditErasure1763770120000 } from './1763770120000-audit-erasure';
 import { Ml1763770200000 } from './1763770200000-ml';
 import { SearchRanking1763770400000 } from './1763770400000-search-ranking';
+import { Embeddings1763770500000 } from './1763770500000-embeddings';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -23,4 +24,5 @@ export const migrations = [
   AuditErasure1763770120000,
   Ml1763770200000,
   SearchRanking1763770400000,
+  Embeddings1763770500000,
 ];

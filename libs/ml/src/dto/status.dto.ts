@@ -23,7 +23,9 @@ export class ClassifierStatusDto {
 }
 
 export class EmbeddingsStatusDto {
-  @ApiProperty({ description: '`none`: no provider is configured (embeddings are later work)' })
+  @ApiProperty({
+    description: '`none` (no provider is configured) or `openai` (an OpenAI-compatible server)',
+  })
   provider!: string;
   @ApiProperty({ type: String, nullable: true }) model!: string | null;
   @ApiProperty({ type: Number, nullable: true }) dimensions!: number | null;
