@@ -4,6 +4,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { FieldErrorDto, ProblemDto } from '@app/common';
 import { AppConfig } from '@app/config';
+import { declareCommonResponses } from './openapi/common-responses';
+import { applyConfiguredLimits } from './openapi/configured-limits';
+import { declarePublicOperations } from './openapi/public-operations';
+import { collectRouteFacts } from './openapi/route-facts';
 
 export const API_TAGS: Array<[string, string]> = [
   ['auth', "Registration, login, sessions, the caller's own account"],
@@ -27,7 +31,17 @@ export function packageVersion(): string {
   return '0.0.0';
 }
 
+/** The document as the running configuration enforces it (limits, headers, errors). */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const document = createDocument(app);
+  const facts = collectRouteFacts(app);
+  applyConfiguredLimits(document, app.get(AppConfig).blocks);
+  declareCommonResponses(document, facts);
+  declarePublicOperations(document, facts);
+  return document;
+}
+
+function createDocument(app: NestFastifyApplication): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('Content Blocks API')
     .setDescription(
@@ -37,6 +51,9 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         '(`?limit=` 1..100, `?cursor=`). Authorize with a bearer access token or an `X-API-Key`.',
     )
     .setVersion(packageVersion())
+    .setLicense('MIT', 'https://opensource.org/license/mit')
+    // Relative: the document is served by the API it describes, wherever that is.
+    .addServer('/')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .addBearerAuth(
