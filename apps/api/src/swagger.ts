@@ -1,11 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+  type ServerObject,
+} from '@nestjs/swagger';
 import { FieldErrorDto, ProblemDto } from '@app/common';
 import { AppConfig } from '@app/config';
 import { declareCommonResponses } from './openapi/common-responses';
 import { applyConfiguredLimits } from './openapi/configured-limits';
+import { typeNullableReferences } from './openapi/nullable-refs';
 import { declarePublicOperations } from './openapi/public-operations';
 import { collectRouteFacts } from './openapi/route-facts';
 
@@ -14,6 +20,9 @@ export const API_TAGS: Array<[string, string]> = [
   ['api-keys', "The caller's API keys"],
   ['users', "User administration inside the caller's tenant (admins)"],
   ['blocks', 'Reusable, versioned content blocks'],
+  ['templates', 'Document templates: outlines of slots, text and blocks'],
+  ['documents', 'Documents assembled from a template and blocks, their assemblies and exports'],
+  ['ml', 'Text analysis, summaries, tag suggestions and the block classifier, run offline'],
   ['audit', 'The tamper-evident audit trail'],
   ['health', 'Liveness and readiness probes'],
   ['metrics', 'Prometheus metrics'],
@@ -38,6 +47,12 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   applyConfiguredLimits(document, app.get(AppConfig).blocks);
   declareCommonResponses(document, facts);
   declarePublicOperations(document, facts);
+  typeNullableReferences(document);
+  // Static secrets compared as they are, not JWTs (the builder's bearer default says JWT).
+  for (const name of ['metricsToken', 'healthToken'])
+    delete (document.components?.securitySchemes?.[name] as { bearerFormat?: string }).bearerFormat;
+  // One public API: nothing in the document is for internal callers only.
+  document.servers = [{ url: '/', description: 'This API', 'x-internal': false } as ServerObject];
   return document;
 }
 
@@ -52,9 +67,17 @@ function createDocument(app: NestFastifyApplication): OpenAPIObject {
     )
     .setVersion(packageVersion())
     .setLicense('MIT', 'https://opensource.org/license/mit')
-    // Relative: the document is served by the API it describes, wherever that is.
-    .addServer('/')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'An access token from login, register or refresh: an HS256 JWT following RFC8725 ' +
+          '(the algorithm is pinned on verification, `exp` always set, short-lived: ACCESS_TOKEN_TTL)',
+      },
+      'bearer',
+    )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when set' },
