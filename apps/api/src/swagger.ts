@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { FieldErrorDto, ProblemDto } from '@app/common';
 import { AppConfig } from '@app/config';
+import { setupRedoc } from './docs/redoc';
 import { declareCommonResponses } from './openapi/common-responses';
 import { applyConfiguredLimits } from './openapi/configured-limits';
 import { typeNullableReferences } from './openapi/nullable-refs';
@@ -95,13 +96,25 @@ function createDocument(app: NestFastifyApplication): OpenAPIObject {
   });
 }
 
-/** Swagger UI at /docs, the document at /docs-json and /docs-yaml; none with DOCS_ENABLED=false. */
+/**
+ * Swagger UI at /docs, ReDoc at /redoc, the document at /docs-json, /docs-yaml and /openapi.json;
+ * none with DOCS_ENABLED=false. The document is built once, on its first request.
+ */
 export function setupSwagger(app: NestFastifyApplication): void {
   if (!app.get(AppConfig).docsEnabled) return;
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+  let document: OpenAPIObject | undefined;
+  const documentOnce = (): OpenAPIObject => (document ??= buildOpenApiDocument(app));
+  SwaggerModule.setup('docs', app, documentOnce, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
     customSiteTitle: 'Content Blocks API',
     swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
   });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/openapi.json', (_request, reply) => {
+      void reply.header('content-type', 'application/json; charset=utf-8').send(documentOnce());
+    });
+  setupRedoc(app);
 }
