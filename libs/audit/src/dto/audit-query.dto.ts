@@ -1,4 +1,4 @@
-import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsEnum,
@@ -75,10 +75,17 @@ export class AuditLogQueryDto extends AuditPageQueryDto {
 }
 
 export class ResourceParamsDto {
+  @ApiProperty({ pattern: RESOURCE_TYPE.source, maxLength: 64, example: 'block' })
   @IsString()
   @Matches(RESOURCE_TYPE, { message: 'type must be a lowercase name such as block' })
   type!: string;
 
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: 256,
+    description: "The resource's id as its audit entries record it (a UUID for blocks and users)",
+  })
   @IsString()
   @MaxLength(256)
   id!: string;

@@ -19,7 +19,7 @@ export class TextNode {
 export const PIN_SCHEMA = {
   oneOf: [
     { type: 'string', pattern: '^latest$' },
-    { type: 'integer', minimum: 1 },
+    { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 },
   ],
   description: '"latest" follows the block; a number pins that version',
 };
