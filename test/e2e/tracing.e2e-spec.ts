@@ -132,6 +132,11 @@ describe('tracing (OpenTelemetry over OTLP/HTTP protobuf)', () => {
       });
       expect(missing.status).toBe(404);
       expect(missing.body.traceId).toBeUndefined();
+      // Optional in the documented problem, so clients accept answers with and without it.
+      const doc = await http.get('/docs-json');
+      const problem = doc.body.components.schemas.ProblemDto;
+      expect(problem.properties.traceId).toMatchObject({ type: 'string' });
+      expect(problem.required).not.toContain('traceId');
     });
     expect(logs.filter((l) => 'traceId' in l)).toEqual([]);
     // prom-client requires @opentelemetry/api itself (exemplars); without an SDK it is a no-op.
