@@ -112,6 +112,7 @@ describe('tracing (OpenTelemetry over OTLP/HTTP protobuf)', () => {
     );
     expect(queries.length).toBeGreaterThan(0);
     expect(queries.every(under)).toBe(true);
+    expect(queries.filter((s) => s.name.includes('connect'))).toEqual([]);
     // The block read itself (a named prepared statement), under the controller's handler span.
     const read = queries.find((s) => s.attributes['db.postgresql.plan'] === 'blocks_get_by_id');
     expect(read).toBeDefined();
