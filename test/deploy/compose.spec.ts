@@ -16,7 +16,18 @@ const prometheus = parse(readFileSync(join(ROOT, 'deploy/prometheus.yml'), 'utf8
 describe('docker-compose.yml', () => {
   it('runs the whole stack', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['alertmanager', 'api', 'grafana', 'migrations', 'postgres', 'prometheus', 'redis'].sort(),
+      [
+        'alertmanager',
+        'alloy',
+        'api',
+        'grafana',
+        'jaeger',
+        'loki',
+        'migrations',
+        'postgres',
+        'prometheus',
+        'redis',
+      ].sort(),
     );
   });
 
@@ -42,7 +53,12 @@ describe('docker-compose.yml', () => {
       migrations: { condition: 'service_completed_successfully' },
     });
     expect(services.prometheus.depends_on.api).toEqual({ condition: 'service_healthy' });
-    expect(services.grafana.depends_on.prometheus).toEqual({ condition: 'service_healthy' });
+    expect(services.grafana.depends_on).toEqual({
+      prometheus: { condition: 'service_healthy' },
+      loki: { condition: 'service_healthy' },
+      jaeger: { condition: 'service_healthy' },
+    });
+    expect(services.alloy.depends_on).toEqual({ loki: { condition: 'service_healthy' } });
     for (const service of Object.values(services)) {
       for (const dependency of Object.keys(service.depends_on ?? {}))
         expect(Object.keys(services)).toContain(dependency);
@@ -105,8 +121,14 @@ describe('docker-compose.yml', () => {
     for (const [, , mode] of binds) expect(mode).toBe('ro');
     for (const volume of Object.values(services).flatMap((s: any) => s.volumes ?? [])) {
       const source = String(volume).split(':')[0];
-      if (!source.startsWith('./')) expect(Object.keys(compose.volumes)).toContain(source);
+      // The one host path: the log agent reads container logs through the Docker engine.
+      if (source === '/var/run/docker.sock') expect(volume).toMatch(/:ro$/);
+      else if (!source.startsWith('./')) expect(Object.keys(compose.volumes)).toContain(source);
     }
+    const hostPaths = Object.entries(services).flatMap(([name, s]: [string, any]) =>
+      (s.volumes ?? []).filter((v: string) => v.startsWith('/')).map(() => name),
+    );
+    expect(hostPaths).toEqual(['alloy']);
   });
 
   it('keeps one copy of the dashboard and of the alert rules in the repository', () => {
@@ -166,6 +188,60 @@ describe('docker-compose.yml', () => {
     expect(services.grafana.volumes).toContain(
       './deploy/grafana/provisioning:/etc/grafana/provisioning:ro',
     );
+  });
+
+  it('sends the API traces to Jaeger over OTLP/HTTP and publishes the Jaeger UI', () => {
+    expect(services.api.environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
+      '${OTEL_EXPORTER_OTLP_ENDPOINT:-http://jaeger:4318}',
+    );
+    expect(services.api.environment.OTEL_SERVICE_NAME).toMatch(/^\$\{OTEL_SERVICE_NAME:-/);
+    expect(services.jaeger.image).toMatch(/^jaegertracing\/jaeger:2\./);
+    expect(services.jaeger.ports).toEqual(['127.0.0.1:16686:16686']);
+    // The API never waits for the tracing backend: spans are dropped while it is away.
+    expect(services.api.depends_on.jaeger).toBeUndefined();
+  });
+
+  it('ships the API JSON lines to Loki through Alloy, with bounded labels', () => {
+    const loki = parse(readFileSync(join(ROOT, 'deploy/loki/config.yaml'), 'utf8'));
+    expect(loki.auth_enabled).toBe(false);
+    expect(loki.server.http_listen_port).toBe(3100);
+    expect(loki.schema_config.configs[0]).toMatchObject({ store: 'tsdb', schema: 'v13' });
+    expect(loki.limits_config.retention_period).toMatch(/^\d+h$/);
+    expect(services.loki.command).toEqual(['-config.file=/etc/loki/config.yaml']);
+    expect(services.loki.volumes).toContain('./deploy/loki/config.yaml:/etc/loki/config.yaml:ro');
+    expect(services.loki.healthcheck.test.join(' ')).toContain('3100/ready');
+
+    // Alloy's own syntax has no parser on npm: check the statements compose relies on.
+    const alloy = readFileSync(join(ROOT, 'deploy/alloy/config.alloy'), 'utf8');
+    expect(services.alloy.command).toContain('/etc/alloy/config.alloy');
+    expect(services.alloy.volumes).toContain(
+      './deploy/alloy/config.alloy:/etc/alloy/config.alloy:ro',
+    );
+    expect(alloy).toContain('values = ["com.docker.compose.project=content-blocks"]');
+    expect(alloy).toContain(`project=${parse(composeText).name}`);
+    expect(alloy).toMatch(/regex\s*= "api\|migrations"/);
+    expect(alloy).toContain('url = "http://loki:3100/loki/api/v1/push"');
+    const labels = /stage\.labels \{\s*values = \{([^}]*)\}/.exec(alloy)![1];
+    expect(labels.split(',').map((l) => l.split('=')[0].trim())).toEqual(['level', 'context']);
+    // Ids are unbounded: as labels they would give Loki a stream per request.
+    expect(alloy).not.toMatch(/^\s*(requestId|traceId|userId|tenantId)\s*=/m);
+    // Every block opened is closed (a cheap guard against a truncated file).
+    expect(alloy.split('{').length).toBe(alloy.split('}').length);
+  });
+
+  it('provisions Loki (linking trace ids to Jaeger) and Jaeger as Grafana data sources', () => {
+    const dir = join(ROOT, 'deploy/grafana/provisioning/datasources');
+    const loki = parse(readFileSync(join(dir, 'loki.yml'), 'utf8')).datasources[0];
+    const jaeger = parse(readFileSync(join(dir, 'jaeger.yml'), 'utf8')).datasources[0];
+    expect(loki).toMatchObject({ type: 'loki', uid: 'loki', url: 'http://loki:3100' });
+    expect(jaeger).toMatchObject({ type: 'jaeger', uid: 'jaeger', url: 'http://jaeger:16686' });
+    const [link] = loki.jsonData.derivedFields;
+    expect(link.datasourceUid).toBe(jaeger.uid);
+    const traceId = new RegExp(link.matcherRegex).exec(
+      JSON.stringify({ level: 'info', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }),
+    );
+    expect(traceId?.[1]).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(link.url).toBe('$${__value.raw}');
   });
 
   it('takes its secrets from .env, and .env.example lists every variable it reads', () => {

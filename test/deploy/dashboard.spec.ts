@@ -52,6 +52,10 @@ describe('Grafana dashboard (files/grafana-dashboard.json)', () => {
       [/^Assemblies by result/, 'document_assemblies_total'],
       [/^Exports by format and result/, 'document_exports_total'],
       [/^Render duration/, 'document_render_duration_seconds_bucket'],
+      [/^ML requests by operation/, 'ml_requests_total'],
+      [/^ML processing duration/, 'ml_processing_duration_seconds_bucket'],
+      [/^ML model status/, 'ml_model_status'],
+      [/^ML model status/, 'ml_classifier_trained_tenants'],
     ];
     for (const [title, metric] of expected) {
       const panel = panels.find((p) => title.test(p.title));
@@ -87,7 +91,7 @@ describe('Grafana dashboard (files/grafana-dashboard.json)', () => {
     expect(variables.datasource).toMatchObject({ type: 'datasource', query: 'prometheus' });
     expect(variables.job).toBeDefined();
     expect(variables.instance).toBeDefined();
-    for (const panel of panels) {
+    for (const panel of panels.filter((p) => p.type !== 'logs')) {
       expect(panel.datasource?.uid).toBe('${datasource}');
       for (const target of panel.targets ?? []) {
         expect(target.datasource?.uid ?? '${datasource}').toBe('${datasource}');
@@ -96,5 +100,34 @@ describe('Grafana dashboard (files/grafana-dashboard.json)', () => {
           expect(selector).toContain('job=~"$job",instance=~"$instance"');
       }
     }
+  });
+
+  it('shows the API logs from any Loki data source next to the traffic panels', () => {
+    const variables = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
+    expect(variables.loki).toMatchObject({ type: 'datasource', query: 'loki' });
+    expect(variables.log_level).toMatchObject({ type: 'custom', includeAll: true });
+    const logs = panels.filter((p) => p.type === 'logs');
+    expect(logs).toHaveLength(1);
+    const [panel] = logs;
+    expect(panel.datasource).toEqual({ type: 'loki', uid: '${loki}' });
+    // Only the labels the log agent sets (job, level): the rest is parsed from the JSON line.
+    expect(panel.targets!.map((t) => t.expr)).toEqual([
+      '{job=~"$job", level=~"$log_level"} | json',
+    ]);
+    // In the Traffic row: below its last panel, above the next row.
+    const rows = dashboard.panels.filter((p) => p.type === 'row');
+    const traffic = rows.find((r) => r.title === 'Traffic')!;
+    const next = rows.find((r) => r.gridPos.y > traffic.gridPos.y)!;
+    expect(panel.gridPos.y).toBeGreaterThan(traffic.gridPos.y);
+    expect(panel.gridPos.y + panel.gridPos.h).toBeLessThanOrEqual(next.gridPos.y);
+    expect(dashboardQueries('loki')).toHaveLength(1);
+  });
+
+  it('has an ML row with every panel below it on an ml_* metric', () => {
+    const ml = dashboard.panels.find((p) => p.type === 'row' && p.title === 'ML')!;
+    const below = panels.filter((p) => p.gridPos.y > ml.gridPos.y);
+    expect(below.map((p) => p.title)).toHaveLength(3);
+    for (const panel of below)
+      for (const metric of metricsOf(panel.title)) expect(metric).toMatch(/^ml_/);
   });
 });

@@ -105,13 +105,23 @@ export const MONITORING_APIS = [
 ];
 
 /** Every PromQL query of the Grafana dashboard, with its panel title. */
-export function dashboardQueries(): Array<{ panel: string; expr: string }> {
+export function dashboardQueries(
+  datasourceType = 'prometheus',
+): Array<{ panel: string; expr: string }> {
   const dashboard = JSON.parse(
     readFileSync(join(CHART_FILES, 'grafana-dashboard.json'), 'utf8'),
-  ) as { panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
-  return dashboard.panels.flatMap((panel) =>
-    (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })),
-  );
+  ) as {
+    panels: Array<{
+      title: string;
+      datasource?: { type: string };
+      targets?: Array<{ expr: string }>;
+    }>;
+  };
+  return dashboard.panels
+    .filter((panel) => (panel.datasource?.type ?? 'prometheus') === datasourceType)
+    .flatMap((panel) =>
+      (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })),
+    );
 }
 
 /** Every alert expression of files/alert-rules.yaml. */

@@ -76,6 +76,31 @@ describe('loadConfig', () => {
     }
   });
 
+  it('validates the OpenTelemetry variables: tracing is on only with an endpoint', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).tracing).toEqual({
+      enabled: false,
+      serviceName: 'content-blocks',
+    });
+    expect(
+      loadConfig({
+        DATA_DIR: dataDir(),
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+        OTEL_SERVICE_NAME: 'cb-eu',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+      }).tracing,
+    ).toEqual({ enabled: true, serviceName: 'cb-eu' });
+    const bad = {
+      DATA_DIR: dataDir(),
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4318',
+      OTEL_TRACES_SAMPLER: 'sometimes',
+      OTEL_TRACES_SAMPLER_ARG: '1.5',
+    };
+    expect(() => loadConfig(bad)).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT[\s\S]*OTEL_TRACES_SAMPLER[\s\S]*OTEL_TRACES_SAMPLER_ARG/,
+    );
+  });
+
   it('refuses production without an explicit JWT_SECRET of 32 bytes and a DATABASE_URL', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
       /JWT_SECRET is required[\s\S]*DATABASE_URL is required/,
