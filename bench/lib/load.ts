@@ -20,6 +20,13 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
   /** req/s of every measured run, when a scenario ran more than once. */
   runs?: number[];
+  /**
+   * CPU of the server process per answer over all measured runs, in µs: steadier than req/s on
+   * a shared host, since other work there slows the server down but does not add to its CPU.
+   */
+  serverCpuMicrosPerRequest?: number;
+  /** The host's 1-minute load average before and after the measured runs (a busy host shows). */
+  loadAverage?: [number, number];
 }
 
 /** One autocannon run; counts every answer, errors and non-2xx alike. */

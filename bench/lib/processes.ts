@@ -134,6 +134,14 @@ export class ServerProcess {
   }
 }
 
+/** CPU time (user + system, every thread) a process has used so far, in microseconds. */
+export function readCpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime, in clock ticks of 10 ms (CLK_TCK 100 on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 export function readRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /VmRSS:\s+(\d+) kB/.exec(status);

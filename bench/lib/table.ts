@@ -1,17 +1,21 @@
+import { loadavg } from 'node:os';
 import { freePort } from '../../libs/database/src/free-port';
 import type { Fixture } from './fixture';
 import { load, type LoadResult } from './load';
+import { type ServerProcess, readCpuMicros } from './processes';
 import type { ScenarioReport } from './report';
 import { SCENARIOS, type Scenario, authHeaders, semiSpaceScenarios } from './scenarios';
 import { type BenchContext, startServer } from './servers';
 
 const MIB = 1024 * 1024;
+const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 /** Warm-up, then `--repeat` measured runs; the median run, with failures summed over all. */
 async function runScenario(
   ctx: BenchContext,
   scenario: Scenario,
   f: Fixture,
+  server: ServerProcess,
   port: number,
 ): Promise<LoadResult> {
   const base = {
@@ -22,9 +26,13 @@ async function runScenario(
   };
   if (ctx.args.warmupSeconds > 0) await load({ ...base, durationSeconds: ctx.args.warmupSeconds });
   const runs: LoadResult[] = [];
+  const cpuBefore = readCpuMicros(server.pid);
+  const loadBefore = loadavg()[0];
   for (let i = 0; i < ctx.args.repeat; i++) {
     runs.push(await load({ ...base, durationSeconds: ctx.args.durationSeconds }));
   }
+  const answered = runs.reduce((a, r) => a + r.total, 0);
+  const cpu = readCpuMicros(server.pid) - cpuBefore;
   const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
   return {
@@ -33,6 +41,8 @@ async function runScenario(
     timeouts: runs.reduce((a, r) => a + r.timeouts, 0),
     non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
     runs: runs.map((r) => r.requestsPerSecond),
+    serverCpuMicrosPerRequest: answered > 0 ? Math.round(cpu / answered) : undefined,
+    loadAverage: [round2(loadBefore), round2(loadavg()[0])],
   };
 }
 
@@ -52,11 +62,11 @@ export async function runTable(ctx: BenchContext, f: Fixture): Promise<ScenarioR
     try {
       for (const scenario of selected.filter((s) => s.server === serverName)) {
         process.stdout.write(`→ ${scenario.label} … `);
-        const result = await runScenario(ctx, scenario, f, port);
+        const result = await runScenario(ctx, scenario, f, server, port);
         results.set(scenario.name, result);
         const failed = result.errors + result.timeouts + result.non2xx;
         process.stdout.write(
-          `${result.requestsPerSecond} req/s${result.runs && result.runs.length > 1 ? ` (runs: ${result.runs.join(', ')})` : ''}, p99 ${result.latencyMs.p99} ms${failed ? `, ${failed} FAILED ${JSON.stringify(result.statusCodes)}` : ''}\n`,
+          `${result.requestsPerSecond} req/s${result.runs && result.runs.length > 1 ? ` (runs: ${result.runs.join(', ')})` : ''}, p99 ${result.latencyMs.p99} ms, server CPU ${result.serverCpuMicrosPerRequest ?? '?'} µs/req, load ${result.loadAverage?.join('→')}${failed ? `, ${failed} FAILED ${JSON.stringify(result.statusCodes)}` : ''}\n`,
         );
       }
       if (!serverName.startsWith('anchor')) {

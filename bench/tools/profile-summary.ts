@@ -1,5 +1,6 @@
 // Summarises a V8 .cpuprofile: self time by function and inclusive time by package/file,
-// a text stand-in for a flame graph (`node dist/bench/tools/profile-summary.js <file> [top]`).
+// a text stand-in for a flame graph (`node dist/bench/tools/profile-summary.js <file> [top]
+// [skip seconds]`): skipping the first seconds leaves the start-up (module loading) out.
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
@@ -27,16 +28,24 @@ function where(url: string): string {
 }
 
 function main(): void {
-  const [file, topArg] = process.argv.slice(2);
+  const [file, topArg, skipArg] = process.argv.slice(2);
   const top = Number(topArg ?? 30);
+  const skipMicros = Number(skipArg ?? 0) * 1e6;
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const total = profile.samples.length;
+  let elapsed = 0;
+  const samples = profile.samples.filter(
+    (_, i) => (elapsed += profile.timeDeltas[i]) >= skipMicros,
+  );
+  const total = samples.length;
+  process.stdout.write(
+    `${total} of ${profile.samples.length} samples (${(elapsed / 1e6).toFixed(1)} s profiled, first ${skipMicros / 1e6} s skipped)\n`,
+  );
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
-  for (const id of profile.samples) {
+  for (const id of samples) {
     const node = byId.get(id)!;
     const key = `${node.callFrame.functionName || '(anonymous)'} ${where(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + 1);

@@ -13,6 +13,9 @@ const ID_KEY = /(^|_|[a-z])(id|ids|Id|Ids|ID)$/;
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
 // eslint-disable-next-line no-control-regex -- NUL is exactly what must go
 const NUL = /\u0000/g;
+/** A NUL, any surrogate, or the start of a token: only then can the replacements change text. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
+const NEEDS_CLEANING = /[\u0000\uD800-\uDFFF]|eyJ/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
@@ -20,7 +23,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * surrogates (jsonb refuses them), bounded length, and no bearer tokens.
  */
 export function cleanText(value: string, max = MAX_STRING): string {
-  let out = value.replace(NUL, '').replace(LONE_SURROGATE, '\uFFFD').replace(JWT, CENSOR);
+  // Every read's entry cleans ~7 short strings: one scan decides whether any rewrite can apply.
+  let out = NEEDS_CLEANING.test(value)
+    ? value.replace(NUL, '').replace(LONE_SURROGATE, '\uFFFD').replace(JWT, CENSOR)
+    : value;
   if (out.length > max) out = `${out.slice(0, max)}…[${out.length - max} more characters]`;
   return out;
 }

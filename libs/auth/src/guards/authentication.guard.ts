@@ -5,6 +5,7 @@ import { ApiKeysService } from '@app/api-keys';
 import { IS_PUBLIC_KEY, RequestContext, RouteMetadata, type Principal } from '@app/common';
 import { AuthErrorCode, AuthException } from '../auth.exception';
 import { type AuthFailureReason, AuthFailuresService } from '../auth-failures.service';
+import { JwtStrategy } from '../jwt.strategy';
 
 const QUERY_CREDENTIALS = /[?&](access_token|token|api_key|apikey|x-api-key|key)=/i;
 
@@ -19,6 +20,7 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
     private readonly reflector: RouteMetadata,
     private readonly apiKeys: ApiKeysService,
     private readonly failures: AuthFailuresService,
+    private readonly jwt: JwtStrategy,
   ) {
     super();
   }
@@ -55,7 +57,8 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
     context: ExecutionContext,
     request: FastifyRequest & { user?: Principal },
   ): Promise<boolean> {
-    if (QUERY_CREDENTIALS.test(request.url)) {
+    // Most URLs have no query string: no regex run for them.
+    if (request.url.includes('?') && QUERY_CREDENTIALS.test(request.url)) {
       throw new AuthException(AuthErrorCode.CREDENTIALS_IN_QUERY);
     }
     const apiKey = request.headers['x-api-key'];
@@ -67,7 +70,9 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
       return true;
     }
     if (!request.headers.authorization) throw new AuthException(AuthErrorCode.INVALID_TOKEN);
-    await super.canActivate(context);
+    const known = this.jwt.principalOfVerified(request);
+    if (known) request.user = await known;
+    else await super.canActivate(context);
     if (!request.user) throw new AuthException(AuthErrorCode.INVALID_TOKEN);
     RequestContext.setPrincipal(request.user);
     return true;
