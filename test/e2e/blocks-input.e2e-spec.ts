@@ -182,6 +182,7 @@ describe('blocks: bad input, configured limits, documentation', () => {
           'restoreBlock',
           'restoreBlockVersion',
           'searchBlocks',
+          'similarBlocks',
           'suggestBlockTitles',
           'updateBlock',
         ].sort(),
