@@ -132,6 +132,10 @@ async function main(): Promise<void> {
     const pg = await startEmbeddedPostgres({
       dataDir: join(workDir, 'pg-data'),
       database: 'content_blocks_bench',
+      // The server's own account of a dropped connection (a sporadic 57P01 after seeding).
+      onLog: (line) => {
+        if (/FATAL|PANIC|terminat/i.test(line)) console.error(`postgres: ${line.trim()}`);
+      },
     });
     stopPg = () => pg.stop();
     const env = { DATABASE_URL: pg.url, NODE_ENV: 'production', JWT_SECRET, LOG_LEVEL: 'warn' };
@@ -240,6 +244,9 @@ async function main(): Promise<void> {
         requests: ids.map((r) => ({ method: 'GET', path: `/api/blocks/${r.id}/similar?limit=10` })),
       });
       results.push({ scenario: 'similar (lexical), 2000 random blocks', load: similar });
+    } else {
+      // Never drop a row silently: a failing probe is part of the result.
+      console.error(`similar probe answered ${probe.status}: ${JSON.stringify(probe.body)}`);
     }
     await client.end();
     await api.stop();
