@@ -1,8 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { Roles, Scopes } from '@app/common';
 
-/** A read of tenant blocks: any role, and an API key needs the `read` scope. */
-export const ReadAccess = (): MethodDecorator & ClassDecorator => Scopes('read');
+/** A read of tenant blocks: every role; an API key needs the `read` scope. */
+export { ReadAccess } from '@app/common';
 
 /** A change of tenant blocks: users and admins (never viewers); an API key needs `write`. */
 export const WriteAccess = (): MethodDecorator & ClassDecorator =>

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, Scopes, UuidPipe } from '@app/common';
+import { ApiProblems, UuidPipe, ReadAccess } from '@app/common';
 import { BlockUsagesService } from './block-usages.service';
 import { BlockUsagesDto } from './dto/usages.dto';
 
@@ -22,7 +22,7 @@ export class BlockUsagesController {
   constructor(private readonly usages: BlockUsagesService) {}
 
   @Get(':id/usages')
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('block.read', 'block')
   @ApiParam({ name: 'id', format: 'uuid', description: 'Block id' })
   @ApiOperation({

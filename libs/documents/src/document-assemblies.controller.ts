@@ -10,7 +10,16 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, PageOf, PageQueryDto, Roles, Scopes, UuidPipe, type Page } from '@app/common';
+import {
+  ApiProblems,
+  PageOf,
+  PageQueryDto,
+  Roles,
+  Scopes,
+  UuidPipe,
+  type Page,
+  ReadAccess,
+} from '@app/common';
 import { DOCUMENT_ID } from './api-docs';
 import { AssemblyService } from './assembly.service';
 import { DocumentExportService } from './document-export.service';
@@ -54,7 +63,7 @@ export class DocumentAssembliesController {
   }
 
   @Get(':id/assemblies')
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('document.read', 'document')
   @DOCUMENT_ID
   @ApiOperation({
@@ -71,7 +80,7 @@ export class DocumentAssembliesController {
   }
 
   @Get(':id/assemblies/:assemblyId')
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('document.read', 'document')
   @DOCUMENT_ID
   @ApiParam({ name: 'assemblyId', format: 'uuid' })
@@ -98,7 +107,7 @@ export class DocumentAssembliesController {
 
   @Get(':id/export')
   @HttpCode(200)
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('document.export', 'document')
   @DOCUMENT_ID
   @ApiOperation({

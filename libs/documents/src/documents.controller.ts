@@ -22,7 +22,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, PageOf, Roles, Scopes, UuidPipe, type Page } from '@app/common';
+import { ApiProblems, PageOf, Roles, Scopes, UuidPipe, type Page, ReadAccess } from '@app/common';
 import { CONTENT_NODE_MODELS, etagOf } from '@app/templates';
 import { DOCUMENT_ID, ETAG_HEADER, IF_MATCH } from './api-docs';
 import { DocumentsErrorCode, DocumentsException } from './documents.exception';
@@ -69,7 +69,7 @@ export class DocumentsController {
   }
 
   @Get()
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('document.list', 'document')
   @ApiOperation({
     operationId: 'listDocuments',
@@ -82,7 +82,7 @@ export class DocumentsController {
   }
 
   @Get(':id')
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('document.read', 'document')
   @DOCUMENT_ID
   @ApiOperation({

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, Roles, Scopes } from '@app/common';
+import { ApiProblems, Roles, Scopes, ReadAccess } from '@app/common';
 import { EmbeddingsService } from '@app/embeddings';
 import { EmbeddingsDto, EmbeddingsResultDto } from './dto/embeddings.dto';
 import { MlStatusDto } from './dto/status.dto';
@@ -21,7 +21,7 @@ export class MlController {
   ) {}
 
   @Get('status')
-  @Scopes('read')
+  @ReadAccess()
   @ApiOperation({
     operationId: 'getMlStatus',
     summary: "The analyser, the tenant's classifier and the embedding provider",

@@ -24,7 +24,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, PageOf, Roles, Scopes, UuidPipe, type Page } from '@app/common';
+import { ApiProblems, PageOf, Roles, Scopes, UuidPipe, type Page, ReadAccess } from '@app/common';
 import {
   DeleteTemplateQueryDto,
   GetTemplateQueryDto,
@@ -85,7 +85,7 @@ export class TemplatesController {
   }
 
   @Get()
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('template.list', 'template')
   @ApiOperation({
     operationId: 'listTemplates',
@@ -98,7 +98,7 @@ export class TemplatesController {
   }
 
   @Get(':id')
-  @Scopes('read')
+  @ReadAccess()
   @AuditAction('template.read', 'template')
   @ID
   @ApiOperation({

@@ -52,14 +52,14 @@ function decide(handler: keyof Routes, method: string, role: Role = 'admin'): st
 }
 
 describe('AuthorizationGuard', () => {
-  it('refuses a write that declares no roles, even for an admin', () => {
-    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+  it('refuses a route that declares no roles, even for an admin, reads included', () => {
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']) {
       expect([method, decide('undeclared', method)]).toEqual([method, 'FORBIDDEN']);
     }
   });
 
-  it('lets every role read a route that declares no roles', () => {
-    expect(decide('undeclared', 'GET', 'guest')).toBe('allowed');
+  it('lets every role read a route that declares all of them', () => {
+    expect(decide('anyRole', 'GET', 'guest')).toBe('allowed');
   });
 
   it('allows a declared role and refuses the others', () => {

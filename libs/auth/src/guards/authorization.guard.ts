@@ -14,9 +14,9 @@ import { AuthErrorCode, AuthException } from '../auth.exception';
 
 /**
  * Roles and scopes, read with handler-over-class precedence. The role is the user's current
- * one (an API key acts as its owner, never more). A write (any method but GET/HEAD) that
- * declares no `@Roles()` is refused for everyone: forgetting the decorator closes a route
- * instead of opening it to guests. Keys also need a scope: the route's `@Scopes()`, else
+ * one (an API key acts as its owner, never more). A route that declares no `@Roles()` (and
+ * is not `@Public()`) is refused for everyone: forgetting the decorator closes a route instead
+ * of opening it to guests. Keys also need a scope: the route's `@Scopes()`, else
  * `read` for GET/HEAD and `write` for everything else; `admin` covers all.
  */
 @Injectable()
@@ -31,7 +31,7 @@ export class AuthorizationGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     const method = context.switchToHttp().getRequest<{ method: string }>().method;
     const isRead = method === 'GET' || method === 'HEAD';
-    if (roles?.length ? !roles.includes(principal.role) : !isRead) {
+    if (!roles?.length || !roles.includes(principal.role)) {
       throw new AuthException(AuthErrorCode.ROLE_REQUIRED);
     }
     if (principal.method !== 'api-key') return true;

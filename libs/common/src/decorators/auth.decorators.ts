@@ -1,5 +1,10 @@
-import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { ApiKeyScope, Principal, Role } from '../context/principal';
+import {
+  SetMetadata,
+  applyDecorators,
+  createParamDecorator,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { ROLES, type ApiKeyScope, type Principal, type Role } from '../context/principal';
 import { RequestContext } from '../context/request-context';
 
 export const IS_PUBLIC_KEY = 'auth:isPublic';
@@ -16,6 +21,13 @@ export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
 /** API-key scopes a route needs (JWT sessions are limited by role only). */
 export const Scopes = (...scopes: ApiKeyScope[]): MethodDecorator & ClassDecorator =>
   SetMetadata(SCOPES_KEY, scopes);
+
+/**
+ * A read of tenant data: every role (routes without roles are refused, so reads say so), and
+ * an API key needs the `read` scope.
+ */
+export const ReadAccess = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(Roles(...ROLES), Scopes('read'));
 
 /** The authenticated caller of the current request. */
 export const CurrentPrincipal = createParamDecorator(
