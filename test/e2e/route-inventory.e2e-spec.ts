@@ -136,9 +136,7 @@ describe('route inventory: closed by default', () => {
   it('declares roles on every route that is not public (undeclared roles are refused)', () => {
     const routes = declaredRoutes(t);
     expect(routes.length).toBeGreaterThanOrEqual(20);
-    const undeclared = routes
-      .filter((r) => !r.isPublic && !r.roles?.length)
-      .map((r) => r.name);
+    const undeclared = routes.filter((r) => !r.isPublic && !r.roles?.length).map((r) => r.name);
     expect(undeclared).toEqual([]);
   });
 
