@@ -18,6 +18,13 @@ const SEEDED_BLOCKS = 3_000;
 const CPU_PROF_DIR = process.env.FAIRNESS_CPU_PROF;
 /** Opt-in diagnosis: flood with only these streams (comma-separated names), one kind at a time. */
 const ONLY = process.env.FAIRNESS_ONLY?.split(',').filter(Boolean);
+/** Opt-in A/B: extra server variables, `NAME=value` pairs separated by `;`. */
+const EXTRA_ENV = Object.fromEntries(
+  (process.env.FAIRNESS_API_ENV ?? '')
+    .split(';')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 
 interface StreamResult {
   name: string;
@@ -66,6 +73,7 @@ describe('tenant fairness under a flood (built API, production mode)', () => {
         // The bad-token client comes from its own address (X-Forwarded-For), as an attacker does:
         // the failed-auth throttle then refuses it without touching tenant B's loopback reads.
         TRUST_PROXY: 'true',
+        ...EXTRA_ENV,
       },
       CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [],
     );
