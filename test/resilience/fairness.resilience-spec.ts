@@ -14,6 +14,17 @@ const BAD_TOKENS = 10_000;
 const P99_FLOOR_MS = 20;
 const LIVE_MAX_MS = 100;
 const SEEDED_BLOCKS = 3_000;
+/** Opt-in diagnosis: a V8 CPU profile of the server into this directory, written at its exit. */
+const CPU_PROF_DIR = process.env.FAIRNESS_CPU_PROF;
+/** Opt-in diagnosis: flood with only these streams (comma-separated names), one kind at a time. */
+const ONLY = process.env.FAIRNESS_ONLY?.split(',').filter(Boolean);
+/** Opt-in A/B: extra server variables, `NAME=value` pairs separated by `;`. */
+const EXTRA_ENV = Object.fromEntries(
+  (process.env.FAIRNESS_API_ENV ?? '')
+    .split(';')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 
 interface StreamResult {
   name: string;
@@ -52,15 +63,20 @@ describe('tenant fairness under a flood (built API, production mode)', () => {
     pg = await PostgresCluster.create({ fsync: 'off', synchronous_commit: 'off' });
     const url = await pg.createDatabase('cb_resilience_fairness');
     migrate(url);
-    api = await ApiProcess.start(url, {
-      // The HTTP rate limits would stop this one user long before the caps: open them, so the
-      // concurrency caps are what keeps tenant A in its share.
-      RATE_LIMIT_PER_MINUTE: '1000000000',
-      RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
-      // The bad-token client comes from its own address (X-Forwarded-For), as an attacker does:
-      // the failed-auth throttle then refuses it without touching tenant B's loopback reads.
-      TRUST_PROXY: 'true',
-    });
+    api = await ApiProcess.start(
+      url,
+      {
+        // The HTTP rate limits would stop this one user long before the caps: open them, so the
+        // concurrency caps are what keeps tenant A in its share.
+        RATE_LIMIT_PER_MINUTE: '1000000000',
+        RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
+        // The bad-token client comes from its own address (X-Forwarded-For), as an attacker does:
+        // the failed-auth throttle then refuses it without touching tenant B's loopback reads.
+        TRUST_PROXY: 'true',
+        ...EXTRA_ENV,
+      },
+      CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [],
+    );
     a = await registerUser(api.http, { tenantName: 'flooder' });
     b = await registerUser(api.http, { tenantName: 'bystander' });
     const created = await api.http.post(
@@ -127,17 +143,23 @@ describe('tenant fairness under a flood (built API, production mode)', () => {
   });
 
   it('never answers tenant B with a 5xx, stays alive, and holds tenant A to its caps without a 500', async () => {
-    const totals = (name: string) => m.flood.find((s) => s.name === name)!;
+    const totals = (name: string) =>
+      m.flood.find((s) => s.name === name) ?? { name, sent: 0, statuses: {}, errors: {} };
+    const flooded = (name: string) => !ONLY || ONLY.includes(name);
     // Tenant A was really flooding, and met its caps rather than the pool's limits.
-    expect(totals('search').sent).toBeGreaterThan(100);
-    expect(totals('search').statuses['429']).toBeGreaterThan(0);
-    // Bounded by count and by time: as many of the 10 000 as the flood window lets through.
-    expect(totals('bad-token').sent).toBeGreaterThan(0);
-    expect(totals('bad-token').sent).toBeLessThanOrEqual(BAD_TOKENS);
-    // 401 until the IP's failed-auth budget is spent, then the pre-auth throttle's 429.
-    expect(Object.keys(totals('bad-token').statuses)).toEqual(expect.arrayContaining(['401']));
-    for (const status of Object.keys(totals('bad-token').statuses)) {
-      expect(['401', '429']).toContain(status);
+    if (flooded('search')) {
+      expect(totals('search').sent).toBeGreaterThan(100);
+      expect(totals('search').statuses['429']).toBeGreaterThan(0);
+    }
+    if (flooded('bad-token')) {
+      // Bounded by count and by time: as many of the 10 000 as the flood window lets through.
+      expect(totals('bad-token').sent).toBeGreaterThan(0);
+      expect(totals('bad-token').sent).toBeLessThanOrEqual(BAD_TOKENS);
+      // 401 until the IP's failed-auth budget is spent, then the pre-auth throttle's 429.
+      expect(Object.keys(totals('bad-token').statuses)).toEqual(expect.arrayContaining(['401']));
+      for (const status of Object.keys(totals('bad-token').statuses)) {
+        expect(['401', '429']).toContain(status);
+      }
     }
     for (const stream of m.flood) {
       const statuses = Object.keys(stream.statuses).map(Number);
@@ -156,10 +178,11 @@ describe('tenant fairness under a flood (built API, production mode)', () => {
     expect((await api.http.get('/health/ready')).status).toBe(200);
   });
 
-  // Known open finding: on 2 shared cores the flood's CPU (ranking searches in PostgreSQL and the
-  // API's own work) lifts B's p99 ~10x and the event-loop lag past 200 ms. The bound stays as the
-  // target; it is enforced with FAIRNESS_P99=enforce until the cause is fixed, so CI still proves
-  // the rest (no 5xx, alive, caps held).
+  // Known open finding: on 2 shared cores the flood lifts B's p99 ~10x and the event-loop lag past
+  // 150 ms. Each stream alone (FAIRNESS_ONLY) keeps the lag near 20-35 ms; search with related
+  // together saturates PostgreSQL's CPU and the API is starved of the cores, so no single tick of
+  // ours is the cause. The bound stays as the target, enforced with FAIRNESS_P99=enforce until
+  // fixed, so CI still proves the rest (no 5xx, alive, caps held).
   const enforceP99 = process.env.FAIRNESS_P99 === 'enforce' ? it : it.skip;
   enforceP99(
     "keeps tenant B's read p99 within max(2x idle, idle + 20 ms) and /health/live within 100 ms",
@@ -170,7 +193,7 @@ describe('tenant fairness under a flood (built API, production mode)', () => {
   );
 });
 
-/** Tenant A: many blocks sharing one word (broad searches rank 2000 of them) and a dense graph. */
+/** Tenant A: SEEDED_BLOCKS blocks sharing one word (a broad search matches all) and a dense graph. */
 async function seedTenant(databaseUrl: string, user: RegisteredUser): Promise<string> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -267,8 +290,9 @@ async function runFlood(baseUrl: string, token: string, hub: string): Promise<St
       limit: BAD_TOKENS,
     },
   ];
+  const chosen = ONLY ? streams.filter((s) => ONLY.includes(s.name)) : streams;
   const worker = new Worker(join(__dirname, 'support', 'flood-worker.js'), {
-    workerData: { baseUrl, durationMs: FLOOD_MS, streams },
+    workerData: { baseUrl, durationMs: FLOOD_MS, streams: chosen },
   });
   return new Promise((resolve, reject) => {
     worker.once('message', (results: StreamResult[]) => {

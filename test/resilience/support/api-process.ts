@@ -73,10 +73,14 @@ export class ApiProcess {
     return this.http.baseUrl;
   }
 
-  static async start(databaseUrl: string, env: Record<string, string> = {}): Promise<ApiProcess> {
+  static async start(
+    databaseUrl: string,
+    env: Record<string, string> = {},
+    nodeArgs: string[] = [],
+  ): Promise<ApiProcess> {
     assertBuilt();
     const port = await freePort();
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [...nodeArgs, MAIN], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
