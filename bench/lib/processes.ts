@@ -22,8 +22,12 @@ export interface MemorySample {
   heapUsed: number;
   heapTotal: number;
   external: number;
+  arrayBuffers: number;
   /** Whether a full collection ran just before (`memory({ gc: true })` on an `--expose-gc` API). */
   collected: boolean;
+  /** With `detail`: V8 heap space sizes (bytes) and loaded CommonJS modules per package. */
+  heapSpaces?: Record<string, number>;
+  modules?: Record<string, number>;
 }
 
 /** Servers started and not yet exited, so an interrupted run can stop them. */
@@ -96,7 +100,7 @@ export class ServerProcess {
    * RSS from /proc (the whole process) and V8 heap through the memory probe, if preloaded; with
    * `gc`, after a full collection (RSS is read after it too).
    */
-  async memory(options: { gc?: boolean } = {}): Promise<MemorySample> {
+  async memory(options: { gc?: boolean; detail?: boolean } = {}): Promise<MemorySample> {
     const fromProbe = await new Promise<Partial<MemorySample> | undefined>((resolve) => {
       if (!this.child.connected) return resolve(undefined);
       const timer = setTimeout(() => {
@@ -110,14 +114,21 @@ export class ServerProcess {
         resolve(message);
       };
       this.child.on('message', onMessage);
-      this.child.send({ type: 'memory?', gc: options.gc === true });
+      this.child.send({
+        type: 'memory?',
+        gc: options.gc === true,
+        detail: options.detail === true,
+      });
     });
     return {
       rss: readRss(this.pid),
       heapUsed: fromProbe?.heapUsed ?? NaN,
       heapTotal: fromProbe?.heapTotal ?? NaN,
       external: fromProbe?.external ?? NaN,
+      arrayBuffers: fromProbe?.arrayBuffers ?? NaN,
       collected: fromProbe?.collected ?? false,
+      heapSpaces: fromProbe?.heapSpaces,
+      modules: fromProbe?.modules,
     };
   }
 

@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { freePort } from '../../libs/database/src/free-port';
 import type { Fixture } from './fixture';
 import { load, type LoadResult } from './load';
+import { describeMemory } from './memory-report';
 import { type ServerProcess, readCpuMicros } from './processes';
 import type { ScenarioReport } from './report';
 import { SCENARIOS, type Scenario, authHeaders, semiSpaceScenarios } from './scenarios';
@@ -60,6 +61,10 @@ export async function runTable(ctx: BenchContext, f: Fixture): Promise<ScenarioR
     const port = await freePort();
     const server = await startServer(ctx, serverName, port);
     try {
+      if (!serverName.startsWith('anchor'))
+        process.stdout.write(
+          describeMemory(`${serverName} at boot`, await server.memory({ detail: true })),
+        );
       for (const scenario of selected.filter((s) => s.server === serverName)) {
         process.stdout.write(`→ ${scenario.label} … `);
         const result = await runScenario(ctx, scenario, f, server, port);
@@ -70,8 +75,9 @@ export async function runTable(ctx: BenchContext, f: Fixture): Promise<ScenarioR
         );
       }
       if (!serverName.startsWith('anchor')) {
-        const memory = await server.memory();
+        const memory = await server.memory({ detail: true });
         const floor = await server.memory({ gc: true });
+        process.stdout.write(describeMemory(`${serverName} after the load`, memory, 0));
         rss.set(serverName, { afterLoadMiB: memory.rss / MIB, afterGcMiB: floor.rss / MIB });
         process.stdout.write(
           `  ${serverName}: RSS ${(memory.rss / MIB).toFixed(1)} MiB, heap used ${(memory.heapUsed / MIB).toFixed(1)} MiB; after a full GC RSS ${(floor.rss / MIB).toFixed(1)} MiB, heap used ${(floor.heapUsed / MIB).toFixed(1)} MiB\n`,

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { type Browser, chromium } from 'playwright-core';
+import type * as Playwright from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { AppConfig } from '@app/config';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { escapeHtml } from './html-renderer';
@@ -93,6 +94,10 @@ export class PdfRenderer implements OnModuleDestroy {
   private launch(): Promise<Browser> {
     if (this.closed) return Promise.reject(new Error('The PDF renderer is shut down'));
     if (!this.browser) {
+      // Required on the first PDF, not at boot: playwright-core alone is ~28 MiB of heap and
+      // ~68 MiB of RSS that an API never printing a PDF would carry.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { chromium } = require('playwright-core') as typeof Playwright;
       const launching = chromium.launch({
         executablePath: this.config.exports.pdfChromiumPath,
         headless: true,

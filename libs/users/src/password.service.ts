@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { hash, verify } from '@node-rs/argon2';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
+import { passwordStrength } from './password-strength';
 
 /** OWASP's argon2id baseline (m=19 MiB, t=2, p=1); `algorithm: 2` is Argon2id (a const enum). */
 export const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
@@ -16,11 +14,6 @@ export const PASSWORD_MAX = 128;
  */
 @Injectable()
 export class PasswordService {
-  private readonly zxcvbn = new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...en.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: en.translations,
-  });
   private dummyHash?: Promise<string>;
 
   normalize(password: string): string {
@@ -41,7 +34,7 @@ export class PasswordService {
     if (local && local.length >= 3 && lower.includes(local))
       return ['must not contain the email address'];
     const inputs = [context.username, context.email, local].filter((v): v is string => !!v);
-    const result = this.zxcvbn.check(normalized.slice(0, 256), inputs);
+    const result = passwordStrength().check(normalized.slice(0, 256), inputs);
     if (result.score < 3) return ['is too common or too easy to guess'];
     return [];
   }
