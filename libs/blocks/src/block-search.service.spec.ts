@@ -90,6 +90,7 @@ function inRequest<T>(fn: () => Promise<T>): Promise<T> {
 function service(repository = fakeRepository(), vector?: VectorSearch) {
   return new BlockSearchService(
     repository as unknown as BlockSearchRepository,
+    repository,
     concurrency,
     vector,
   );

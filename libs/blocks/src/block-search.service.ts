@@ -17,11 +17,8 @@ import {
 } from '@app/common';
 import { BlockSearchErrorCode, BlockSearchException } from './block-search.exception';
 import { IdfCache, type LexemeFrequencies, idf } from './block-search.idf-cache';
-import {
-  BlockSearchRepository,
-  type SearchRow,
-  type WeightedTerm,
-} from './block-search.repository';
+import { BlockSearchRepository, type SearchRow } from './block-search.repository';
+import { BlockSimilarRepository, type WeightedTerm } from './block-similar.repository';
 import { reciprocalRankFusion } from './block-search.fusion';
 import { type BlockRow, toBlockDto } from './block-row';
 import { BlocksErrorCode, BlocksException } from './blocks.exception';
@@ -67,6 +64,7 @@ export class BlockSearchService {
 
   constructor(
     private readonly repository: BlockSearchRepository,
+    private readonly similarRepository: BlockSimilarRepository,
     private readonly concurrency: TenantConcurrency,
     @Optional() @Inject(VECTOR_SEARCH) private readonly vectors?: VectorSearch,
   ) {}
@@ -238,7 +236,7 @@ export class BlockSearchService {
   }
 
   private async lexical(db: PoolClient, tenantId: string, id: string, limit: number) {
-    const lexemes = await this.repository.blockLexemes(db, tenantId, id);
+    const lexemes = await this.similarRepository.blockLexemes(db, tenantId, id);
     if (lexemes.length === 0) {
       const [self] = await this.repository.blocksByIds(db, tenantId, [id]);
       if (!self) throw new BlocksException(BlocksErrorCode.BLOCK_NOT_FOUND);
@@ -247,7 +245,7 @@ export class BlockSearchService {
     const frequencies = await this.frequencies(db, tenantId);
     const terms = pickTerms(lexemes, frequencies, SIMILAR_TERMS);
     if (terms.length === 0) return [];
-    const rows = await this.repository.moreLikeThis(
+    const rows = await this.similarRepository.moreLikeThis(
       db,
       tenantId,
       id,
@@ -261,8 +259,8 @@ export class BlockSearchService {
   private async frequencies(db: PoolClient, tenantId: string): Promise<LexemeFrequencies> {
     const cached = this.idfCache.get(tenantId);
     if (cached) return cached;
-    const documents = await this.repository.liveCount(db, tenantId, IDF_SAMPLE);
-    const counts = await this.repository.sampleFrequencies(
+    const documents = await this.similarRepository.liveCount(db, tenantId, IDF_SAMPLE);
+    const counts = await this.similarRepository.sampleFrequencies(
       db,
       tenantId,
       IDF_SAMPLE,
