@@ -45,6 +45,8 @@ const SIMILAR_CANDIDATES = 1000;
 /** Document frequencies come from the tenant's newest blocks, this many. */
 const IDF_SAMPLE = 5000;
 const IDF_MAX_LEXEMES = 20_000;
+/** Below this many blocks in the sample, words common to most of them still count. */
+const COMMON_CUT_MIN_DOCUMENTS = 20;
 
 export interface SearchQuery {
   q: string;
@@ -298,14 +300,17 @@ export class BlockSearchService {
 
 /**
  * The block's terms with the highest tf-idf (count in the block × rarity in the tenant); words
- * in more than half of the sample are left out: they match most blocks and tell little.
+ * in more than half of the sample are left out: they match most blocks and tell little. A tenant
+ * smaller than COMMON_CUT_MIN_DOCUMENTS keeps them (ranked low by their idf): among a handful of
+ * blocks every shared word is in "most" blocks, and the cut would leave nothing to compare on.
  */
 export function pickTerms(
   lexemes: Array<{ lexeme: string; count: number }>,
   frequencies: LexemeFrequencies,
   max: number,
 ): WeightedTerm[] {
-  const common = frequencies.documents / 2;
+  const common =
+    frequencies.documents >= COMMON_CUT_MIN_DOCUMENTS ? frequencies.documents / 2 : Infinity;
   return lexemes
     .filter((l) => (frequencies.frequencies.get(l.lexeme) ?? 1) <= common)
     .map((l) => ({ lexeme: l.lexeme, idf: idf(frequencies, l.lexeme), count: l.count }))
