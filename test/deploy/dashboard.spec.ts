@@ -56,6 +56,8 @@ describe('Grafana dashboard (files/grafana-dashboard.json)', () => {
       [/^ML processing duration/, 'ml_processing_duration_seconds_bucket'],
       [/^ML model status/, 'ml_model_status'],
       [/^ML model status/, 'ml_classifier_trained_tenants'],
+      [/^Embeddings backlog/, 'embeddings_backlog'],
+      [/^Embeddings backlog/, 'embeddings_blocks_embedded_total'],
     ];
     for (const [title, metric] of expected) {
       const panel = panels.find((p) => title.test(p.title));
@@ -123,11 +125,11 @@ describe('Grafana dashboard (files/grafana-dashboard.json)', () => {
     expect(dashboardQueries('loki')).toHaveLength(1);
   });
 
-  it('has an ML row with every panel below it on an ml_* metric', () => {
+  it('has an ML row with every panel below it on an ml_* or embeddings_* metric', () => {
     const ml = dashboard.panels.find((p) => p.type === 'row' && p.title === 'ML')!;
     const below = panels.filter((p) => p.gridPos.y > ml.gridPos.y);
-    expect(below.map((p) => p.title)).toHaveLength(3);
+    expect(below.map((p) => p.title)).toHaveLength(4);
     for (const panel of below)
-      for (const metric of metricsOf(panel.title)) expect(metric).toMatch(/^ml_/);
+      for (const metric of metricsOf(panel.title)) expect(metric).toMatch(/^(ml|embeddings)_/);
   });
 });

@@ -1,8 +1,4 @@
-import {
-  BlockSearchRepository,
-  LIST_SCAN,
-  tsqueryLexeme,
-} from '../../libs/blocks/src/block-search.repository';
+import { BlockSearchRepository, LIST_SCAN } from '../../libs/blocks/src/block-search.repository';
 import { BlockSort } from '../../libs/blocks/src/dto/block-type';
 import { registerUser, type RegisteredUser } from '../support/auth-fixtures';
 import { BLOCKS_TEST_ENV } from '../support/block-fixtures';
@@ -80,33 +76,5 @@ describe('BlockSearchRepository', () => {
     expect(after).toHaveLength(1);
     expect([hits[0].id, hits[1].id]).not.toContain(after[0].id);
     expect(Number(after[0].score)).toBeLessThanOrEqual(Number(hits[1].score));
-  });
-
-  it('takes stored lexemes with quotes and backslashes as literal tsquery operands', async () => {
-    expect(tsqueryLexeme("it's\\")).toBe("'it''s\\\\'");
-    const rows = await repo.withTimeout(5000, (db) =>
-      repo.moreLikeThis(
-        db,
-        a.tenantId,
-        oldMatch,
-        [
-          { lexeme: "it's", idf: 1 },
-          { lexeme: 'back\\slash', idf: 1 },
-          { lexeme: 'common', idf: 2 },
-        ],
-        3,
-        100,
-      ),
-    );
-    expect(rows).toHaveLength(3);
-    expect(rows.map((r) => r.id)).not.toContain(oldMatch);
-  });
-
-  it('counts document frequencies on a bounded sample of the newest blocks', async () => {
-    const counts = await repo.withTimeout(5000, (db) =>
-      repo.sampleFrequencies(db, a.tenantId, 100, 10),
-    );
-    expect(counts.find((c) => c.lexeme === 'common')).toEqual({ lexeme: 'common', count: 100 });
-    expect(counts.find((c) => c.lexeme === 'narwhal')).toBeUndefined();
   });
 });

@@ -90,6 +90,7 @@ function inRequest<T>(fn: () => Promise<T>): Promise<T> {
 function service(repository = fakeRepository(), vector?: VectorSearch) {
   return new BlockSearchService(
     repository as unknown as BlockSearchRepository,
+    repository,
     concurrency,
     vector,
   );
@@ -260,5 +261,28 @@ describe('pickTerms', () => {
     );
     // 'the' is in more than half of the blocks: left out however often the block says it.
     expect(terms.map((t) => t.lexeme)).toEqual(['valv', 'pump', 'and']);
+  });
+});
+
+describe('pickTerms on a small tenant', () => {
+  it('keeps words common to most of a few blocks, ranked by tf-idf with the rest', () => {
+    const frequencies = {
+      documents: 4,
+      frequencies: new Map([
+        ['pump', 3],
+        ['impel', 3],
+      ]),
+      measuredAt: 0,
+    };
+    const terms = pickTerms(
+      [
+        { lexeme: 'pump', count: 2 },
+        { lexeme: 'seal', count: 1 },
+        { lexeme: 'impel', count: 2 },
+      ],
+      frequencies,
+      3,
+    );
+    expect(terms.map((t) => t.lexeme)).toEqual(['seal', 'impel', 'pump']);
   });
 });

@@ -17,11 +17,8 @@ import {
 } from '@app/common';
 import { BlockSearchErrorCode, BlockSearchException } from './block-search.exception';
 import { IdfCache, type LexemeFrequencies, idf } from './block-search.idf-cache';
-import {
-  BlockSearchRepository,
-  type SearchRow,
-  type WeightedTerm,
-} from './block-search.repository';
+import { BlockSearchRepository, type SearchRow } from './block-search.repository';
+import { BlockSimilarRepository, type WeightedTerm } from './block-similar.repository';
 import { reciprocalRankFusion } from './block-search.fusion';
 import { type BlockRow, toBlockDto } from './block-row';
 import { BlocksErrorCode, BlocksException } from './blocks.exception';
@@ -48,6 +45,8 @@ const SIMILAR_CANDIDATES = 1000;
 /** Document frequencies come from the tenant's newest blocks, this many. */
 const IDF_SAMPLE = 5000;
 const IDF_MAX_LEXEMES = 20_000;
+/** Below this many blocks in the sample, words common to most of them still count. */
+const COMMON_CUT_MIN_DOCUMENTS = 20;
 
 export interface SearchQuery {
   q: string;
@@ -67,6 +66,7 @@ export class BlockSearchService {
 
   constructor(
     private readonly repository: BlockSearchRepository,
+    private readonly similarRepository: BlockSimilarRepository,
     private readonly concurrency: TenantConcurrency,
     @Optional() @Inject(VECTOR_SEARCH) private readonly vectors?: VectorSearch,
   ) {}
@@ -238,7 +238,7 @@ export class BlockSearchService {
   }
 
   private async lexical(db: PoolClient, tenantId: string, id: string, limit: number) {
-    const lexemes = await this.repository.blockLexemes(db, tenantId, id);
+    const lexemes = await this.similarRepository.blockLexemes(db, tenantId, id);
     if (lexemes.length === 0) {
       const [self] = await this.repository.blocksByIds(db, tenantId, [id]);
       if (!self) throw new BlocksException(BlocksErrorCode.BLOCK_NOT_FOUND);
@@ -247,7 +247,7 @@ export class BlockSearchService {
     const frequencies = await this.frequencies(db, tenantId);
     const terms = pickTerms(lexemes, frequencies, SIMILAR_TERMS);
     if (terms.length === 0) return [];
-    const rows = await this.repository.moreLikeThis(
+    const rows = await this.similarRepository.moreLikeThis(
       db,
       tenantId,
       id,
@@ -261,8 +261,8 @@ export class BlockSearchService {
   private async frequencies(db: PoolClient, tenantId: string): Promise<LexemeFrequencies> {
     const cached = this.idfCache.get(tenantId);
     if (cached) return cached;
-    const documents = await this.repository.liveCount(db, tenantId, IDF_SAMPLE);
-    const counts = await this.repository.sampleFrequencies(
+    const documents = await this.similarRepository.liveCount(db, tenantId, IDF_SAMPLE);
+    const counts = await this.similarRepository.sampleFrequencies(
       db,
       tenantId,
       IDF_SAMPLE,
@@ -300,14 +300,17 @@ export class BlockSearchService {
 
 /**
  * The block's terms with the highest tf-idf (count in the block × rarity in the tenant); words
- * in more than half of the sample are left out: they match most blocks and tell little.
+ * in more than half of the sample are left out: they match most blocks and tell little. A tenant
+ * smaller than COMMON_CUT_MIN_DOCUMENTS keeps them (ranked low by their idf): among a handful of
+ * blocks every shared word is in "most" blocks, and the cut would leave nothing to compare on.
  */
 export function pickTerms(
   lexemes: Array<{ lexeme: string; count: number }>,
   frequencies: LexemeFrequencies,
   max: number,
 ): WeightedTerm[] {
-  const common = frequencies.documents / 2;
+  const common =
+    frequencies.documents >= COMMON_CUT_MIN_DOCUMENTS ? frequencies.documents / 2 : Infinity;
   return lexemes
     .filter((l) => (frequencies.frequencies.get(l.lexeme) ?? 1) <= common)
     .map((l) => ({ lexeme: l.lexeme, idf: idf(frequencies, l.lexeme), count: l.count }))

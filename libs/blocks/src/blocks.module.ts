@@ -9,6 +9,7 @@ import { BlockRelationsService } from './block-relations.service';
 import { BlockSearchController } from './block-search.controller';
 import { BlockSearchRepository } from './block-search.repository';
 import { BlockSearchService } from './block-search.service';
+import { BlockSimilarRepository } from './block-similar.repository';
 import { BlockTransferRepository } from './block-transfer.repository';
 import { BlockTransferService } from './block-transfer.service';
 import { BlockVersionsRepository } from './block-versions.repository';
@@ -45,6 +46,7 @@ import { VersionNumberPipe } from './version-number.pipe';
     BlockRelationsService,
     BlockSearchRepository,
     BlockSearchService,
+    BlockSimilarRepository,
     BlockTransferService,
     BlockBulkService,
     VersionNumberPipe,
