@@ -161,10 +161,10 @@ describe('loadConfig', () => {
     expect(config.fairness).toEqual({
       tenantConcurrency: {
         search: 1,
-        related: 4,
+        related: 1,
         export: 3,
         import: 2,
-        bulk: 4,
+        bulk: 2,
         assemble: 2,
         render: 2,
         analyze: 2,
@@ -183,7 +183,7 @@ describe('loadConfig', () => {
       },
     });
     expect(loadConfig({ DATA_DIR: dataDir() }).fairness).toMatchObject({
-      tenantMax: 8,
+      tenantMax: 4,
       instanceMax: 14,
       waitMs: 2000,
     });

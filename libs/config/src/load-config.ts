@@ -133,7 +133,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     fairness: {
       tenantConcurrency: concurrency.value as Record<OperationClass, number>,
-      tenantMax: env.TENANT_CONCURRENCY_MAX ?? 8,
+      tenantMax: env.TENANT_CONCURRENCY_MAX ?? 4,
       // The pool holds 20 connections: 6 stay free for reads, sign-ins and audit writes.
       instanceMax: env.INSTANCE_CONCURRENCY_MAX ?? 14,
       waitMs: env.CONCURRENCY_WAIT_MS ?? 2_000,
