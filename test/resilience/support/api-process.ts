@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '@app/database';
@@ -80,6 +80,7 @@ export class ApiProcess {
   ): Promise<ApiProcess> {
     assertBuilt();
     const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'cb-resilience-data-'));
     const child = spawn(process.execPath, [...nodeArgs, MAIN], {
       cwd: ROOT,
       env: {
@@ -88,13 +89,15 @@ export class ApiProcess {
         HOST: '127.0.0.1',
         PORT: String(port),
         DATABASE_URL: databaseUrl,
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'cb-resilience-data-')),
+        DATA_DIR: dataDir,
         JWT_SECRET: RESILIENCE_JWT_SECRET,
         LOG_LEVEL: 'warn',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Each start gets its own directory; it goes when the process does, however it ends.
+    child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
     const api = new ApiProcess(child, port);
     await api.waitFor(async () => (await api.http.get('/health/ready')).status === 200, 60_000);
     return api;
