@@ -1,11 +1,11 @@
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { RequestContext, type RequestStore } from '@app/common';
 import { dataSourceOptions } from '@app/database';
 import { BlockRelationsRepository } from '../../libs/blocks/src/block-relations.repository';
 import { BlockTransferRepository } from '../../libs/blocks/src/block-transfer.repository';
 import { BlockVersionsRepository } from '../../libs/blocks/src/block-versions.repository';
 import { type BlockColumns, BlocksRepository } from '../../libs/blocks/src/blocks.repository';
+import { asTenant } from '../support/as-tenant';
 import { createTestDatabase } from '../support/test-database';
 
 /** The blocks repositories against a real PostgreSQL: their SQL, locks and tenant scoping. */
@@ -19,18 +19,7 @@ describe('blocks repositories', () => {
   const tenantA = uuidv7();
   const tenantB = uuidv7();
 
-  const as = <T>(tenantId: string, fn: () => Promise<T>): Promise<T> => {
-    const store: RequestStore = {
-      requestId: 'r',
-      ip: '127.0.0.1',
-      userAgent: null,
-      method: 'POST',
-      route: null,
-      startedAt: 0n,
-      principal: { userId: uuidv7(), tenantId, username: 'u', role: 'user', method: 'jwt' },
-    };
-    return RequestContext.run(store, fn);
-  };
+  const as = asTenant;
   const columns = (title: string, extra: Partial<BlockColumns> = {}): BlockColumns => ({
     title,
     content: `${title} body`,
