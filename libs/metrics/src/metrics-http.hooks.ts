@@ -9,6 +9,16 @@ const IN_FLIGHT = Symbol('metrics.inFlight');
 
 type CountedRequest = FastifyRequest & { [IN_FLIGHT]?: bigint };
 
+/** One method × route × status-class series: counter and histogram children bound once. */
+interface HttpSeries {
+  inc(): void;
+  observe(seconds: number): void;
+}
+
+// Route templates, Node's fixed set of methods and five status classes keep this small; the cap
+// only guards against a surprise (past it, series are looked up per request as before).
+const MAX_SERIES = 2_000;
+
 /**
  * HTTP metrics in Fastify hooks (a Nest interceptor would cost ~40 % of a hello route): one
  * counter and one histogram observation per response, labelled by route template, plus the
@@ -21,6 +31,8 @@ export class MetricsHttpHooks implements OnModuleInit {
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
   ) {}
+
+  private readonly series = new Map<string, HttpSeries>();
 
   onModuleInit(): void {
     if (!this.config.metrics.enabled) return;
@@ -41,7 +53,7 @@ export class MetricsHttpHooks implements OnModuleInit {
       if (started !== undefined) {
         const status = reply.statusCode;
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        m.observeHttp(request.method, routeTemplate(request), status, seconds);
+        this.observeHttp(request.method, routeTemplate(request), status, seconds);
         if (status >= 400) this.observeRefusal(request, status);
         else if (request.context?.principal) {
           m.authAttempts.inc({ method: credentialMethod(request), result: 'success' });
@@ -49,6 +61,22 @@ export class MetricsHttpHooks implements OnModuleInit {
       }
       done();
     });
+  }
+
+  /** Builds no label object per response: the series' children are bound on first use. */
+  private observeHttp(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let series = this.series.get(key);
+    if (!series) {
+      if (this.series.size >= MAX_SERIES) {
+        this.metrics.observeHttp(method, route, status, seconds);
+        return;
+      }
+      series = this.metrics.httpSeries(method, route, status);
+      this.series.set(key, series);
+    }
+    series.inc();
+    series.observe(seconds);
   }
 
   /** Decrements the in-flight gauge once per request, whichever hook comes first. */

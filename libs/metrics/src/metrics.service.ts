@@ -6,6 +6,14 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 const QUERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
+function httpLabels(method: string, route: string, status: number) {
+  return {
+    method: METHODS.has(method) ? method : 'OTHER',
+    route,
+    status_class: `${Math.floor(status / 100)}xx`,
+  };
+}
+
 /** A value read at scrape time; `undefined` means "no sample" (e.g. the table does not exist). */
 export type GaugeSource = () => Promise<number | undefined> | number | undefined;
 
@@ -151,13 +159,21 @@ export class MetricsService {
 
   /** Counts one HTTP response; `route` must be a route template or `unmatched`. */
   observeHttp(method: string, route: string, status: number, seconds: number): void {
-    const labels = {
-      method: METHODS.has(method) ? method : 'OTHER',
-      route,
-      status_class: `${Math.floor(status / 100)}xx`,
-    };
+    const labels = httpLabels(method, route, status);
     this.httpRequests.inc(labels);
     this.httpDuration.observe(labels, seconds);
+  }
+
+  /** The counter and histogram children of one series, for callers that cache them. */
+  httpSeries(
+    method: string,
+    route: string,
+    status: number,
+  ): { inc(): void; observe(seconds: number): void } {
+    const labels = httpLabels(method, route, status);
+    const counter = this.httpRequests.labels(labels);
+    const histogram = this.httpDuration.labels(labels);
+    return { inc: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
   }
 
   /**
