@@ -109,19 +109,6 @@ const USING_BLOCKS = statement(
   ORDER BY id LIMIT 1000`,
 );
 
-/**
- * Live blocks whose content has an include of any of the given blocks (where-used through
- * includes). The LIKE patterns are fixed text around a validated UUID.
- */
-const BLOCKS_INCLUDING = statement(
-  'documents_blocks_including',
-  `
-  SELECT id, title, content FROM blocks
-  WHERE tenant_id = $1 AND deleted_at IS NULL AND type IN ('markdown', 'text')
-    AND content LIKE ANY (SELECT '%include_block "' || b || '"%' FROM unnest($2::text[]) AS b)
-  ORDER BY id LIMIT 1000`,
-);
-
 /** All SQL of documents and where-used; every statement is scoped by the request's tenant. */
 @Injectable()
 export class DocumentsRepository {
@@ -204,10 +191,6 @@ export class DocumentsRepository {
 
   usingBlocks(blockIds: string[]): Promise<Pick<DocumentRow, 'id' | 'title' | 'nodes'>[]> {
     return preparedQuery(this.dataSource.manager, USING_BLOCKS, [tenant(), blockIds]);
-  }
-
-  blocksIncluding(blockIds: string[]): Promise<{ id: string; title: string; content: string }[]> {
-    return preparedQuery(this.dataSource.manager, BLOCKS_INCLUDING, [tenant(), blockIds]);
   }
 }
 
