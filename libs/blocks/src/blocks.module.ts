@@ -19,6 +19,7 @@ import { BlockRelationsController } from './block-relations.controller';
 import { BlockTransferController } from './block-transfer.controller';
 import { BlockVersionsController } from './block-versions.controller';
 import { BlocksCrudController } from './blocks-crud.controller';
+import { BlocksStatistics } from './blocks-statistics';
 import { BlocksRepository } from './blocks.repository';
 import { BlocksService } from './blocks.service';
 import { registerNdjsonParser } from './ndjson';
@@ -38,6 +39,7 @@ import { VersionNumberPipe } from './version-number.pipe';
   ],
   providers: [
     BlocksRepository,
+    BlocksStatistics,
     BlockVersionsRepository,
     BlockRelationsRepository,
     BlockTransferRepository,

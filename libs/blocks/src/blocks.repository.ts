@@ -92,9 +92,29 @@ const TRAINING = statement(
    FROM blocks WHERE tenant_id = $1 AND deleted_at IS NULL
    ORDER BY updated_at DESC, id DESC LIMIT $3`,
 );
+/** A block that includes another: its current content, to read the include pins. */
+export interface IncludingRow {
+  id: string;
+  title: string;
+  content: string;
+}
+
 const COUNT_LIVE = statement(
   'blocks_count_live',
   `SELECT count(*)::int AS n FROM blocks WHERE tenant_id = $1 AND deleted_at IS NULL`,
+);
+
+/**
+ * Live blocks whose content has an include of any of the given blocks (where-used through
+ * includes). The LIKE patterns are fixed text around a validated UUID.
+ */
+const INCLUDING = statement(
+  'blocks_including',
+  `
+  SELECT id, title, content FROM blocks
+  WHERE tenant_id = $1 AND deleted_at IS NULL AND type IN ('markdown', 'text')
+    AND content LIKE ANY (SELECT '%include_block "' || b || '"%' FROM unnest($2::text[]) AS b)
+  ORDER BY id LIMIT 1000`,
 );
 
 /**
@@ -206,6 +226,11 @@ export class BlocksRepository {
   /** The newest `limit` live blocks, title and content joined and cut at `maxChars`. */
   trainingRows(maxChars: number, limit: number): Promise<TrainingRow[]> {
     return runIn<TrainingRow>(this.dataSource, undefined, TRAINING, [tenant(), maxChars, limit]);
+  }
+
+  /** At most 1000 live markdown/text blocks whose content includes any of `ids`. */
+  including(ids: string[]): Promise<IncludingRow[]> {
+    return runIn<IncludingRow>(this.dataSource, undefined, INCLUDING, [tenant(), ids]);
   }
 
   async countLive(): Promise<number> {

@@ -6,7 +6,7 @@ import { RequestContext } from '@app/common';
 import { type BlockRow, auditSnapshot, canonicalJson, toBlockDto } from './block-row';
 import { BlockVersionsRepository } from './block-versions.repository';
 import { BlocksErrorCode, BlocksException } from './blocks.exception';
-import { type BlockColumns, BlocksRepository } from './blocks.repository';
+import { type BlockColumns, BlocksRepository, type IncludingRow } from './blocks.repository';
 import type { BlockDto } from './dto/block.dto';
 import { BlockType } from './dto/block-type';
 import type { CreateBlockDto } from './dto/create-block.dto';
@@ -83,6 +83,11 @@ export class BlocksService {
   }
 
   /** How many live blocks the tenant has. */
+  /** Where-used through includes, in the caller's tenant (at most 1000 rows). */
+  including(ids: string[]): Promise<IncludingRow[]> {
+    return this.repository.including(ids);
+  }
+
   countLive(): Promise<number> {
     return this.repository.countLive();
   }

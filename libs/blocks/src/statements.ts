@@ -3,8 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { RequestContext } from '@app/common';
 import { type PreparedStatement, preparedQuery } from '@app/database';
 
-/** A statement with a fixed text, prepared once per connection under `name`. */
-export const statement = (name: string, text: string): PreparedStatement => ({ name, text });
+export { statement } from '@app/database';
 
 /** The caller's tenant: every query of the blocks tables is scoped by it. */
 export const tenant = (): string => RequestContext.tenantId();

@@ -6,5 +6,11 @@ export { resolveDatabase } from './resolve-database';
 export { freePort } from './free-port';
 export { migrations } from './migrations';
 export { SnakeNamingStrategy } from './snake-naming.strategy';
-export { leanQuery, pgPool, preparedQuery, type PreparedStatement } from './prepared-query';
+export {
+  leanQuery,
+  pgPool,
+  preparedQuery,
+  statement,
+  type PreparedStatement,
+} from './prepared-query';
 export { setStatementTimeout, withStatementTimeout } from './statement-timeout';

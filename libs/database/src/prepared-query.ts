@@ -7,6 +7,9 @@ export interface PreparedStatement {
   text: string;
 }
 
+/** A statement with a fixed text, prepared once per connection under `name`. */
+export const statement = (name: string, text: string): PreparedStatement => ({ name, text });
+
 /** The `pg` pool under TypeORM's data source, for lean hot-path queries and cursors. */
 export function pgPool(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;

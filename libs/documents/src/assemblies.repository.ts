@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { RequestContext } from '@app/common';
-import { type TocEntry, queryRows } from '@app/templates';
+import { preparedQuery, statement } from '@app/database';
+import { type TocEntry } from '@app/templates';
 
 export interface ManifestEntry {
   blockId: string;
@@ -37,18 +38,27 @@ const SUMMARY_COLUMNS =
   "id, document_id, document_version, title, '' AS markdown, toc, manifest, warnings, options, created_at, created_by";
 
 /** Assemblies are only ever inserted (a trigger refuses updates): no locking needed. */
-const INSERT = `
+const INSERT = statement(
+  'assemblies_insert',
+  `
   INSERT INTO document_assemblies (id, tenant_id, document_id, document_version, title, markdown, toc, manifest, warnings, options, created_by)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`;
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
+);
 
-const FIND = `SELECT ${COLUMNS} FROM document_assemblies WHERE id = $1 AND document_id = $2 AND tenant_id = $3`;
+const FIND = statement(
+  'assemblies_find',
+  `SELECT ${COLUMNS} FROM document_assemblies WHERE id = $1 AND document_id = $2 AND tenant_id = $3`,
+);
 
 /** Newest first, keyset on (created_at, id); without the markdown, which can be megabytes. */
-const LIST = `
+const LIST = statement(
+  'assemblies_list',
+  `
   SELECT ${SUMMARY_COLUMNS} FROM document_assemblies
   WHERE tenant_id = $1 AND document_id = $2
     AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
-  ORDER BY created_at DESC, id DESC LIMIT $5`;
+  ORDER BY created_at DESC, id DESC LIMIT $5`,
+);
 
 /** All SQL of stored assemblies, scoped by the request's tenant. */
 @Injectable()
@@ -60,7 +70,7 @@ export class AssembliesRepository {
   }
 
   async insert(manager: EntityManager, row: Omit<AssemblyRow, 'created_at'>): Promise<AssemblyRow> {
-    const [stored] = await queryRows<AssemblyRow>(manager, INSERT, [
+    const [stored] = await preparedQuery<AssemblyRow>(manager, INSERT, [
       row.id,
       RequestContext.tenantId(),
       row.document_id,
@@ -77,7 +87,7 @@ export class AssembliesRepository {
   }
 
   async find(documentId: string, id: string): Promise<AssemblyRow | null> {
-    const [row] = await queryRows<AssemblyRow>(this.dataSource.manager, FIND, [
+    const [row] = await preparedQuery<AssemblyRow>(this.dataSource.manager, FIND, [
       id,
       documentId,
       RequestContext.tenantId(),
@@ -90,7 +100,7 @@ export class AssembliesRepository {
     after: { createdAt: string; id: string } | null,
     limit: number,
   ): Promise<AssemblyRow[]> {
-    return queryRows<AssemblyRow>(this.dataSource.manager, LIST, [
+    return preparedQuery<AssemblyRow>(this.dataSource.manager, LIST, [
       RequestContext.tenantId(),
       documentId,
       after?.createdAt ?? null,

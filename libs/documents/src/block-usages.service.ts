@@ -94,7 +94,7 @@ export class BlockUsagesService {
     let frontier = new Map<string, Via>([[target, { title: '', path: [target], pin: 'latest' }]]);
     let truncated = false;
     for (let depth = 0; depth < DOCUMENT_LIMITS.maxIncludeDepth && frontier.size; depth++) {
-      const rows = await this.repository.blocksIncluding([...frontier.keys()]);
+      const rows = await this.blocks.including([...frontier.keys()]);
       truncated ||= rows.length >= 1000;
       const next = new Map<string, Via>();
       for (const row of rows) {

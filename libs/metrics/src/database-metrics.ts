@@ -19,7 +19,7 @@ interface PgPool {
 const WRAPPED = Symbol('metrics.wrapped');
 const CACHE_MS = 10_000;
 
-/** Cheap counts behind the domain gauges; a missing table or column gives no sample. */
+/** Cheap counts behind the domain gauges (blocks count their own); a missing table or column gives no sample. */
 const COUNTS: Array<{ gauge: string; sql: string[] }> = [
   {
     gauge: 'auth_active_sessions',
@@ -32,13 +32,6 @@ const COUNTS: Array<{ gauge: string; sql: string[] }> = [
     sql: [
       `SELECT count(*)::int AS n FROM api_keys WHERE revoked_at IS NULL`,
       `SELECT count(*)::int AS n FROM api_keys`,
-    ],
-  },
-  {
-    gauge: 'blocks_total',
-    sql: [
-      `SELECT count(*)::int AS n FROM blocks WHERE deleted_at IS NULL`,
-      `SELECT count(*)::int AS n FROM blocks`,
     ],
   },
 ];

@@ -15,5 +15,4 @@ export * from './nodes';
 export { checkVariables, type VariablesSchema } from './variables-schema';
 export type { TocEntry } from './markdown-outline';
 export type { RenderPiece, RenderOutput, LiquidFailure } from './liquid.worker';
-export { queryRows } from './query-rows';
 export { etagOf, ifMatchHolds } from './etag';
