@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/config';
 import type { VectorStore } from '../../libs/embeddings/src/storage/vector-store';
@@ -148,6 +149,51 @@ describe('embeddings: pgvector storage (PGlite with pgvector)', () => {
       exactTop(vector!, 0).map(({ score }) => expect.closeTo(score, 5)),
     );
     expect(await store.vectorOf(tenantB, ids[0])).toBeNull();
+  });
+
+  it('has a nearest-neighbour query the HNSW index can serve (planner steered off seq scans on this 6-row table)', async () => {
+    // Capture the query exactly as the store sends it, then ask the planner about it.
+    const pool = (store as unknown as { pool: Pool }).pool;
+    const texts: Array<{ text?: string; values?: unknown[] }> = [];
+    const connect = pool.connect.bind(pool) as () => Promise<PoolClient>;
+    const spy = jest
+      .spyOn(pool as unknown as { connect: () => Promise<PoolClient> }, 'connect')
+      .mockImplementation(async () => {
+        const client = await connect();
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        client.query = ((config: unknown, ...rest: unknown[]) => {
+          texts.push(config as { text?: string; values?: unknown[] });
+          return query(config, ...rest);
+        }) as typeof client.query;
+        return client;
+      });
+    try {
+      await store.nearest(tenantA, unit('garlic tomato sauce'), 3);
+    } finally {
+      spy.mockRestore();
+    }
+    const sent = texts.find((c) => typeof c?.text === 'string' && c.text.includes('<=>'));
+    expect(sent).toBeDefined();
+    const [{ indexname }] = await dataSource.query(
+      `SELECT indexname FROM pg_indexes WHERE tablename LIKE 'block_vectors_%' AND indexdef LIKE '%hnsw%'`,
+    );
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      // A handful of rows is cheaper to sort than to search: price sorting and sequential scans
+      // out so the plan shows whether the query's shape (ORDER BY distance LIMIT) can use the
+      // index. Whether the planner picks it on a real table depends on its statistics.
+      await runner.query('SET LOCAL enable_seqscan = off');
+      await runner.query('SET LOCAL enable_sort = off');
+      const plan = (await runner.query(`EXPLAIN ${sent!.text}`, sent!.values)) as Array<{
+        'QUERY PLAN': string;
+      }>;
+      const text = plan.map((row) => row['QUERY PLAN']).join('\n');
+      expect(text).toMatch(new RegExp(`Index Scan using ${indexname} `));
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   it('leaves soft-deleted blocks out and drops the vectors of hard-deleted ones', async () => {
