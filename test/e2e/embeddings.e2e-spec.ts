@@ -267,6 +267,14 @@ describe('embeddings: the exact scan without pgvector is capped per tenant', () 
       15_000,
       'three blocks embedded',
     );
+    // Tenant B's block is embedded on its own schedule: the test needs it too.
+    await waitFor(
+      async () =>
+        (await t.http.get('/api/ml/status', { token: b.accessToken })).body.embeddings
+          .blocksEmbedded === 1,
+      15_000,
+      "tenant B's block embedded",
+    );
   });
   afterAll(async () => {
     await t?.close();
