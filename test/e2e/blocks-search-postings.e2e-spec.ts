@@ -51,8 +51,13 @@ describe('blocks: search ranked from postings', () => {
     const hits: Hit[] = [];
     let cursor: string | null = null;
     do {
-      const query = new URLSearchParams({ q, limit: String(limit), ...(cursor ? { cursor } : {}) });
-      const res = await t.http.get(`/api/blocks/search?${query}`, { token });
+      const query: URLSearchParams = new URLSearchParams({
+        q,
+        limit: String(limit),
+        ...(cursor ? { cursor } : {}),
+      });
+      const res: { status: number; body: { items: Hit[]; nextCursor: string | null } } =
+        await t.http.get(`/api/blocks/search?${query.toString()}`, { token });
       expect(res.status).toBe(200);
       hits.push(...res.body.items.map((i: Hit) => ({ id: i.id, score: i.score })));
       cursor = res.body.nextCursor;
