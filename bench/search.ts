@@ -1,4 +1,4 @@
-// `node dist/bench/search.js [--blocks 100000] [--connections 32] [--duration 10] [--out DIR]`:
+// `node dist/bench/search.js [--blocks 100000] [--connections 4] [--duration 10] [--out DIR]`:
 // full-text search through HTTP on a seeded tenant, measured against the exact reference order
 // (ts_rank_cd over every match, computed here in SQL): a broad query (>= 20 % of the blocks) and
 // a narrow one (<= 50 matches), req/s with p50/p99, recall@20 and exact order; the list filter
@@ -112,8 +112,8 @@ async function matchCount(client: Client, tenantId: string, q: string): Promise<
 
 async function main(): Promise<void> {
   const blocks = arg('blocks', 100_000);
-  // 8 = the default search slots (4) plus as many waiting: more would measure 503 refusals.
-  const connections = arg('connections', 8);
+  // 4 = the default search slots per tenant (2) plus as many waiting: more would measure 429s.
+  const connections = arg('connections', 4);
   const duration = arg('duration', 10);
   const outDir = resolve(ROOT, text('out', 'bench/results'));
   const stamp = new Date()
