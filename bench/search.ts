@@ -20,6 +20,8 @@ const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 const PASSWORD = `Vivid-${randomBytes(9).toString('base64url')}-Harbor-Lantern`;
 const BROAD = 'pricing or support';
 const NARROW = 'zeppelin';
+// An AND of two common words: not a sum of per-word scores, so it scans its matches.
+const BROAD_AND = 'pricing support';
 const TS = `'english'::regconfig`;
 
 function arg(name: string, fallback: number): number {
@@ -179,7 +181,13 @@ async function main(): Promise<void> {
     const seeded = Date.now();
     await seedBlocksSql(client, tenantId, userId, blocks);
     await seedExtras(client, tenantId, userId, blocks);
-    console.log(`seeded ${blocks} blocks (+ extras) in ${(Date.now() - seeded) / 1000} s`);
+    const seedSeconds = (Date.now() - seeded) / 1000;
+    console.log(`seeded ${blocks} blocks (+ extras) in ${seedSeconds} s`);
+    // What the search indexes cost on disk (the postings table exists from its migration on).
+    const { rows: sizes } = await client.query<{ blocks: string; postings: string | null }>(
+      `SELECT pg_size_pretty(pg_total_relation_size('blocks')) AS blocks,
+              pg_size_pretty(pg_total_relation_size(to_regclass('block_postings'))) AS postings`,
+    );
 
     const total = (
       await client.query<{ n: string }>('SELECT count(*) AS n FROM blocks WHERE tenant_id = $1', [
@@ -199,11 +207,25 @@ async function main(): Promise<void> {
     const got = await getJson(`${url}${broadPath}`, token);
     const gotIds = (got.body.items as Array<{ id: string }>).map((i) => i.id);
     const recall = gotIds.filter((id) => expectedBroad.includes(id)).length / expectedBroad.length;
+    const broadExact = JSON.stringify(gotIds) === JSON.stringify(expectedBroad);
     results.push({
       scenario: `search broad "${BROAD}"`,
       matches: broadMatches,
-      quality: `recall@20 ${recall.toFixed(2)}`,
+      quality: `recall@20 ${recall.toFixed(2)}${broadExact ? ', exact order' : ', ORDER DIFFERS'}`,
       load: await measure(broadPath),
+    });
+
+    const andPath = `/api/blocks/search?q=${encodeURIComponent(BROAD_AND)}&limit=20`;
+    const andIds = (
+      (await getJson(`${url}${andPath}`, token)).body.items as Array<{ id: string }>
+    ).map((i) => i.id);
+    const andExact =
+      JSON.stringify(andIds) === JSON.stringify(await reference(client, tenantId, BROAD_AND, 20));
+    results.push({
+      scenario: `search AND "${BROAD_AND}"`,
+      matches: await matchCount(client, tenantId, BROAD_AND),
+      quality: andExact ? 'exact order' : 'ORDER DIFFERS',
+      load: await measure(andPath),
     });
 
     const narrowMatches = await matchCount(client, tenantId, NARROW);
@@ -257,6 +279,8 @@ async function main(): Promise<void> {
     const table = [
       `Search on ${total} blocks, ${connections} connections, ${duration} s per row, load average ${machine.loadavg.join(' ')} on ${machine.cpus} cores`,
       '',
+      `Seeded in ${seedSeconds} s; blocks table ${sizes[0].blocks}, postings ${sizes[0].postings ?? 'none'}.`,
+      '',
       '| scenario | matches | req/s | p50 ms | p99 ms | non-2xx | quality |',
       '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
       ...results.map(
@@ -269,7 +293,7 @@ async function main(): Promise<void> {
     writeFileSync(join(outDir, `${stamp}-search.md`), `${table}\n`);
     writeFileSync(
       join(outDir, `${stamp}-search.json`),
-      `${JSON.stringify({ date: new Date().toISOString(), blocks: Number(total), connections, duration, machine, results }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), blocks: Number(total), connections, duration, machine, seedSeconds, sizes: sizes[0], results }, null, 2)}\n`,
     );
   } finally {
     await stopAllServers();
