@@ -46,6 +46,12 @@ export interface SearchFilter {
 export type SearchRow = BlockRow & { score: number; highlight: string };
 export type ScoredRow = BlockRow & { score: number };
 
+/**
+ * Postings are read per lexeme, so their cost grows with the query's words while a scan's does
+ * not: past this many lexemes an OR query scans its matches instead.
+ */
+const MAX_POSTINGS_LEXEMES = 16;
+
 /** Keyset condition: rows after the position (score `s`, id `i`) in score-then-id order. */
 const after = (score: string, id: string, s: string, i: string): string =>
   `AND (${score} < ${s}::real OR (${score} = ${s}::real AND ${id} > ${i}::uuid))`;
@@ -259,7 +265,8 @@ export class BlockSearchRepository {
   /** The query's lexemes when it is one lexeme or an OR of lexemes (see orLexemes). */
   private async orLexemes(db: PoolClient, q: string): Promise<string[] | undefined> {
     const [row] = await leanQuery<{ tsq: string }>(db, { ...TSQUERY_TEXT, values: [q] });
-    return orLexemes(row.tsq);
+    const lexemes = orLexemes(row.tsq);
+    return lexemes && lexemes.length <= MAX_POSTINGS_LEXEMES ? lexemes : undefined;
   }
 
   /** Live blocks of the tenant among `ids` (any order) with a headline for `q`. */
