@@ -53,6 +53,7 @@ describe('alert rules and Alertmanager config', () => {
         'ContentBlocksCertificateExpiry',
         'ContentBlocksCriticalErrorRate',
         'ContentBlocksDown',
+        'ContentBlocksEmbeddingsBacklogStuck',
         'ContentBlocksEventLoopLag',
         'ContentBlocksFailedLoginSurge',
         'ContentBlocksHighCpu',

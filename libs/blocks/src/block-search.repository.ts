@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { leanQuery, pgPool, withStatementTimeout } from '@app/database';
+import { leanQuery, pgPool, statement, withStatementTimeout } from '@app/database';
 import { BLOCK_COLUMNS, type BlockRow } from './block-row';
 import { BlockSort } from './dto/block-type';
 import { MARK_START, MARK_STOP } from './highlight-markup';
+import { orLexemes } from './tsquery-terms';
 
 /** Full-text search configuration; must match the generated columns of the migrations. */
 const TS_CONFIG = `'english'::regconfig`;
@@ -45,25 +46,64 @@ export interface SearchFilter {
 export type SearchRow = BlockRow & { score: number; highlight: string };
 export type ScoredRow = BlockRow & { score: number };
 
-// Every match (GIN on search_vector) is scored with ts_rank_cd on that same vector, so the order
-// is exact; a top-N sort keeps only the page, and headlines are made for the page only.
-const searchSql = (after: string): string => `
+/**
+ * Postings are read per lexeme, so their cost grows with the query's words while a scan's does
+ * not: past this many lexemes an OR query scans its matches instead.
+ */
+const MAX_POSTINGS_LEXEMES = 16;
+
+/** Keyset condition: rows after the position (score `s`, id `i`) in score-then-id order. */
+const after = (score: string, id: string, s: string, i: string): string =>
+  `AND (${score} < ${s}::real OR (${score} = ${s}::real AND ${id} > ${i}::uuid))`;
+
+// The page's rows with their headlines, in the page's order.
+const withHeadlines = (page: string): string => `
   WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq),
-  page AS (
-    SELECT b.id, ts_rank_cd(b.search_vector, query.tsq) AS score
-    FROM blocks b, query
-    WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq ${after}
-    ORDER BY score DESC, b.id ASC
-    LIMIT $3
-  )
+  page AS (${page})
   SELECT ${B_COLUMNS}, page.score,
     ts_headline(${TS_CONFIG}, ${HEADLINE_TEXT}, query.tsq, '${HEADLINE_OPTIONS}') AS highlight
-  FROM page JOIN blocks b ON b.id = page.id, query
+  FROM page JOIN blocks b ON b.id = page.id AND b.tenant_id = $1, query
   ORDER BY page.score DESC, page.id ASC`;
-const SEARCH_FIRST = searchSql('');
-const SEARCH_AFTER = searchSql(
-  `AND (ts_rank_cd(b.search_vector, query.tsq) < $4::real
-        OR (ts_rank_cd(b.search_vector, query.tsq) = $4::real AND b.id > $5::uuid))`,
+
+// Any query: every match (GIN on search_vector) is scored with ts_rank_cd on that same vector,
+// so the order is exact; a top-N sort keeps only the page.
+const scanPage = (position: string): string => `
+    SELECT b.id, ts_rank_cd(b.search_vector, query.tsq) AS score
+    FROM blocks b, query
+    WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq ${position}
+    ORDER BY score DESC, b.id ASC
+    LIMIT $3`;
+
+// One lexeme or an OR of lexemes ($4): the same scores, summed from the postings in an
+// index-only scan, plus the few saturated blocks ranked from their vectors. Exact as well.
+const postingsScores = `
+    SELECT p.block_id AS id, sum(p.score)::real AS score
+      FROM block_postings p
+     WHERE p.tenant_id = $1 AND p.lexeme = ANY($4::text[])
+     GROUP BY p.block_id
+    UNION ALL
+    SELECT b.id, ts_rank_cd(b.search_vector, query.tsq)
+      FROM block_postings_long l JOIN blocks b ON b.tenant_id = l.tenant_id AND b.id = l.block_id,
+           query
+     WHERE l.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq`;
+const postingsPage = (position: string): string => `
+    SELECT id, score FROM (${postingsScores}) scored
+     WHERE true ${position}
+     ORDER BY score DESC, id ASC
+     LIMIT $3`;
+
+const SEARCH_SCAN = withHeadlines(scanPage(''));
+const SEARCH_SCAN_AFTER = withHeadlines(
+  scanPage(after('ts_rank_cd(b.search_vector, query.tsq)', 'b.id', '$4', '$5')),
+);
+const SEARCH_POSTINGS = statement('blocks_search_postings', withHeadlines(postingsPage('')));
+const SEARCH_POSTINGS_AFTER = statement(
+  'blocks_search_postings_after',
+  withHeadlines(postingsPage(after('score', 'id', '$5', '$6'))),
+);
+const TSQUERY_TEXT = statement(
+  'blocks_search_tsquery',
+  `SELECT websearch_to_tsquery(${TS_CONFIG}, $1)::text AS tsq`,
 );
 
 // The ids of the best full-text matches, for rank fusion with vector hits.
@@ -74,6 +114,10 @@ const RANKED_IDS = `
   WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.search_vector @@ query.tsq
   ORDER BY score DESC, b.id ASC
   LIMIT $3`;
+const RANKED_IDS_POSTINGS = statement(
+  'blocks_ranked_ids_postings',
+  `WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq) ${postingsPage('')}`,
+);
 
 const HITS_BY_IDS = `
   WITH query AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $3) AS tsq)
@@ -180,23 +224,49 @@ export class BlockSearchRepository {
     });
   }
 
-  /** A page of ranked hits (score, then id) with headlines, after the keyset position if given. */
-  search(db: PoolClient, filter: SearchFilter): Promise<SearchRow[]> {
+  /**
+   * A page of ranked hits (score, then id) with headlines, after the keyset position if given.
+   * A query of one lexeme or an OR of lexemes is ranked from the postings; any other shape
+   * (AND, phrases, negation, weights) scans its matches. Both give ts_rank_cd's exact order.
+   */
+  async search(db: PoolClient, filter: SearchFilter): Promise<SearchRow[]> {
     const { tenantId, q, limit, after } = filter;
+    const lexemes = await this.orLexemes(db, q);
+    if (lexemes) {
+      return after
+        ? leanQuery<SearchRow>(db, {
+            ...SEARCH_POSTINGS_AFTER,
+            values: [tenantId, q, limit, lexemes, after.score, after.id],
+          })
+        : leanQuery<SearchRow>(db, { ...SEARCH_POSTINGS, values: [tenantId, q, limit, lexemes] });
+    }
     return after
       ? leanQuery<SearchRow>(db, {
-          text: SEARCH_AFTER,
+          text: SEARCH_SCAN_AFTER,
           values: [tenantId, q, limit, after.score, after.id],
         })
-      : leanQuery<SearchRow>(db, { text: SEARCH_FIRST, values: [tenantId, q, limit] });
+      : leanQuery<SearchRow>(db, { text: SEARCH_SCAN, values: [tenantId, q, limit] });
   }
 
   /** The ids and scores of the best `limit` full-text matches. */
-  rankedIds(db: PoolClient, tenantId: string, q: string, limit: number) {
-    return leanQuery<{ id: string; score: number }>(db, {
-      text: RANKED_IDS,
-      values: [tenantId, q, limit],
-    });
+  async rankedIds(db: PoolClient, tenantId: string, q: string, limit: number) {
+    const lexemes = await this.orLexemes(db, q);
+    return lexemes
+      ? leanQuery<{ id: string; score: number }>(db, {
+          ...RANKED_IDS_POSTINGS,
+          values: [tenantId, q, limit, lexemes],
+        })
+      : leanQuery<{ id: string; score: number }>(db, {
+          text: RANKED_IDS,
+          values: [tenantId, q, limit],
+        });
+  }
+
+  /** The query's lexemes when it is one lexeme or an OR of lexemes (see orLexemes). */
+  private async orLexemes(db: PoolClient, q: string): Promise<string[] | undefined> {
+    const [row] = await leanQuery<{ tsq: string }>(db, { ...TSQUERY_TEXT, values: [q] });
+    const lexemes = orLexemes(row.tsq);
+    return lexemes && lexemes.length <= MAX_POSTINGS_LEXEMES ? lexemes : undefined;
   }
 
   /** Live blocks of the tenant among `ids` (any order) with a headline for `q`. */

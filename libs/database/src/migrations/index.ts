@@ -8,6 +8,7 @@ import { AuditErasure1763770120000 } from './1763770120000-audit-erasure';
 import { Ml1763770200000 } from './1763770200000-ml';
 import { SearchRanking1763770400000 } from './1763770400000-search-ranking';
 import { Embeddings1763770500000 } from './1763770500000-embeddings';
+import { SearchPostings1763770600000 } from './1763770600000-search-postings';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the tests
@@ -25,4 +26,5 @@ export const migrations = [
   Ml1763770200000,
   SearchRanking1763770400000,
   Embeddings1763770500000,
+  SearchPostings1763770600000,
 ];
