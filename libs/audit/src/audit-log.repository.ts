@@ -122,7 +122,7 @@ export class AuditLogRepository {
    * Sealed entries of the caller's tenant, newest first, at most `limit`. The text depends on
    * which filters are set and is sent unnamed, so each call is planned for its own values.
    */
-  list(filter: AuditLogFilter, limit: number): Promise<ChainedEntry[]> {
+  async list(filter: AuditLogFilter, limit: number): Promise<ChainedEntry[]> {
     const where = ['tenant_id = $1', 'seq IS NOT NULL'];
     const values: unknown[] = [RequestContext.tenantId()];
     for (const [key, condition] of CONDITIONS) {
@@ -145,7 +145,7 @@ export class AuditLogRepository {
   }
 
   /** A user's entries in the caller's tenant, oldest first, at most `max`. */
-  listForUser(userId: string, max: number): Promise<ChainedEntry[]> {
+  async listForUser(userId: string, max: number): Promise<ChainedEntry[]> {
     return this.run<ChainedEntry>(OF_USER, [RequestContext.tenantId(), userId, max]);
   }
 
