@@ -204,6 +204,14 @@ describe('blocks repositories', () => {
     expect(await as(tenant, () => blocks.countLive())).toBe(2);
   });
 
+  it('counts the live blocks of every tenant, outside any request', async () => {
+    const before = await blocks.countAllLive();
+    await create(tenantA, 'Counted');
+    const gone = await create(tenantB, 'Gone');
+    await as(tenantB, () => blocks.transaction((tx) => blocks.softDelete(tx, gone.id, null)));
+    expect(await blocks.countAllLive()).toBe(before + 1);
+  });
+
   it('exports the tenant’s live blocks in id order from one snapshot and releases the client once', async () => {
     const tenant = uuidv7();
     await dataSource.query(`INSERT INTO tenants (id, name) VALUES ($1, 'x')`, [tenant]);

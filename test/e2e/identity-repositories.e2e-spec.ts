@@ -256,6 +256,15 @@ describe('identity repositories', () => {
       expect(await sessions.findLive(expired.id)).toBeNull();
     });
 
+    it('counts the sessions neither revoked nor expired, outside any request', async () => {
+      const before = await sessions.countActive();
+      await open();
+      await open(0);
+      const revoked = await open();
+      await sessions.transaction((tx) => sessions.revoke(tx, revoked.id, 'logout'));
+      expect(await sessions.countActive()).toBe(before + 1);
+    });
+
     it('revokes one session, or every other of a user, once', async () => {
       const first = await open();
       await sessions.transaction((tx) => sessions.revoke(tx, first.id, 'logout'));
@@ -385,6 +394,14 @@ describe('identity repositories', () => {
       expect(all.map((k) => k.id)).toEqual([key.id, other.id]);
       expect(all.every((k) => k.revokedAt instanceof Date)).toBe(true);
       expect(await as(tenantA, () => keys.list({ userId: owner.id, limit: 10 }))).toEqual([]);
+    });
+
+    it('counts the keys not revoked of every tenant, outside any request', async () => {
+      const before = await keys.countNotRevoked();
+      const revoked = await addKey(newKey((await addUser(tenantA)).id));
+      await addKey(newKey((await addUser(tenantB)).id, tenantB));
+      await keys.transaction((tx) => keys.revoke(tx, revoked.id));
+      expect(await keys.countNotRevoked()).toBe(before + 1);
     });
 
     it('adds batched usage to the counter and keeps the latest use time', async () => {

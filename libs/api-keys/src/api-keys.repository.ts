@@ -120,6 +120,12 @@ const ADD_USAGE = statement(
    WHERE k.id = v.id`,
 );
 
+// Instance-wide by design: an operator gauge over all tenants, never served to a tenant.
+const COUNT_NOT_REVOKED = statement(
+  'api_keys_count_not_revoked',
+  `SELECT count(*)::int AS n FROM api_keys WHERE revoked_at IS NULL`,
+);
+
 /**
  * Every query of the api_keys table. Listing and changing keys are scoped to the caller's
  * tenant from the request context; verification is by prefix (the key names no tenant), usage
@@ -215,5 +221,15 @@ export class ApiKeysRepository {
       batch.map((u) => u.count),
       batch.map((u) => u.lastUsedAt),
     ]);
+  }
+
+  /** Keys not revoked, of every tenant (the api_keys_total gauge). */
+  async countNotRevoked(): Promise<number> {
+    const [row] = await preparedQuery<{ n: number }>(
+      this.dataSource.manager,
+      COUNT_NOT_REVOKED,
+      [],
+    );
+    return row?.n ?? 0;
   }
 }

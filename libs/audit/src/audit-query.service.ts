@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import {
   CommonErrorCode,
   CommonException,
@@ -11,7 +9,7 @@ import {
 } from '@app/common';
 import { AppConfig } from '@app/config';
 import { AuditErrorCode, AuditException } from './audit.exception';
-import { SELECT_ENTRY } from './audit-writer';
+import { AuditLogRepository } from './audit-log.repository';
 import { AuditService } from './audit.service';
 import type { ChainedEntry } from './chain/audit-chain';
 import { type ChainVerification, verifyChain } from './chain/verify-chain';
@@ -39,7 +37,7 @@ const MAX_STATISTICS_DAYS = 400;
 @Injectable()
 export class AuditQueryService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly entries: AuditLogRepository,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
@@ -52,31 +50,21 @@ export class AuditQueryService {
     const { from, to } = this.range(filters.from, filters.to);
     await this.sealPending(tenantId);
     // Keyset pagination runs on the chain order, so only sealed entries are listed.
-    const where = ['tenant_id = $1', 'seq IS NOT NULL'];
-    const params: unknown[] = [tenantId];
-    const add = (sql: string, value: unknown): void => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filters.userId) add('user_id = ?', filters.userId.toLowerCase());
-    if (filters.action) add('action = ?', filters.action);
-    if (filters.resourceType) add('resource_type = ?', filters.resourceType);
-    if (filters.resourceId) add('resource_id = ?', filters.resourceId);
-    if (filters.severity) add('severity = ?', filters.severity);
-    if (filters.statusCode !== undefined) add('status_code = ?', filters.statusCode);
-    if (from) add('"timestamp" >= ?', from);
-    if (to) add('"timestamp" < ?', to);
-    if (page.cursor) {
-      const { seq } = decodeCursor(page.cursor, ['seq']);
-      if (!/^\d{1,18}$/.test(seq)) throw new CommonException(CommonErrorCode.INVALID_CURSOR);
-      add('seq < ?', seq);
-    }
+    const beforeSeq = page.cursor ? cursorSeq(page.cursor) : undefined;
     const limit = page.limit ?? 20;
-    params.push(limit + 1);
-    const rows = await this.dataSource.query<ChainedEntry[]>(
-      `SELECT ${SELECT_ENTRY} FROM audit_log WHERE ${where.join(' AND ')}
-       ORDER BY audit_log.seq DESC LIMIT $${params.length}`,
-      params,
+    const rows = await this.entries.list(
+      {
+        userId: filters.userId ? filters.userId.toLowerCase() : undefined,
+        action: filters.action || undefined,
+        resourceType: filters.resourceType || undefined,
+        resourceId: filters.resourceId || undefined,
+        severity: filters.severity || undefined,
+        statusCode: filters.statusCode,
+        from,
+        to,
+        beforeSeq,
+      },
+      limit + 1,
     );
     const items = rows.slice(0, limit);
     const more = rows.length > limit;
@@ -87,20 +75,14 @@ export class AuditQueryService {
   }
 
   async get(id: string): Promise<AuditEntryDto> {
-    const tenantId = RequestContext.tenantId();
-    const read = (): Promise<ChainedEntry[]> =>
-      this.dataSource.query<ChainedEntry[]>(
-        `SELECT ${SELECT_ENTRY} FROM audit_log WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, id],
-      );
-    let rows = await read();
-    if (rows.length === 0) throw new AuditException(AuditErrorCode.AUDIT_ENTRY_NOT_FOUND);
-    if (rows[0].hash === null) {
+    let row = await this.entries.findById(id);
+    if (!row) throw new AuditException(AuditErrorCode.AUDIT_ENTRY_NOT_FOUND);
+    if (row.hash === null) {
       // Committed a moment ago: give it its place in the chain before showing it.
-      await this.audit.sealNow(tenantId);
-      rows = await read();
+      await this.audit.sealNow(row.tenantId);
+      row = (await this.entries.findById(id)) ?? row;
     }
-    return toResponse(rows[0]);
+    return toResponse(row);
   }
 
   myActivity(
@@ -117,11 +99,7 @@ export class AuditQueryService {
     const principal = RequestContext.principal();
     if (!principal) throw new Error('an export needs an authenticated caller');
     await this.sealPending(principal.tenantId);
-    const rows = await this.dataSource.query<ChainedEntry[]>(
-      `SELECT ${SELECT_ENTRY} FROM audit_log WHERE tenant_id = $1 AND user_id = $2
-       ORDER BY audit_log.seq ASC NULLS LAST, id LIMIT $3`,
-      [principal.tenantId, principal.userId, max],
-    );
+    const rows = await this.entries.listForUser(principal.userId, max);
     return rows.map(toResponse);
   }
 
@@ -136,49 +114,15 @@ export class AuditQueryService {
         `the range may span at most ${MAX_STATISTICS_DAYS} days`,
       );
     }
-    const [row] = await this.dataSource.query<Array<Omit<AuditStatisticsDto, 'from' | 'to'>>>(
-      `WITH e AS (
-         SELECT action, severity, status_code, user_id, username, "timestamp"
-         FROM audit_log WHERE tenant_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3
-       )
-       SELECT
-         (SELECT count(*) FROM e)::int AS total,
-         (SELECT coalesce(json_agg(json_build_object('key', k, 'count', c) ORDER BY c DESC, k), '[]')
-            FROM (SELECT action AS k, count(*)::int AS c FROM e GROUP BY action) s) AS "byAction",
-         (SELECT coalesce(json_agg(json_build_object('key', k, 'count', c) ORDER BY c DESC, k), '[]')
-            FROM (SELECT severity AS k, count(*)::int AS c FROM e GROUP BY severity) s) AS "bySeverity",
-         (SELECT coalesce(json_agg(json_build_object('key', k, 'count', c) ORDER BY k), '[]')
-            FROM (SELECT coalesce((status_code / 100)::text || 'xx', 'none') AS k, count(*)::int AS c
-                  FROM e GROUP BY 1) s) AS "byStatusClass",
-         (SELECT coalesce(json_agg(json_build_object('userId', u, 'username', n, 'count', c)
-                                   ORDER BY c DESC, u), '[]')
-            FROM (SELECT user_id::text AS u, max(username) AS n, count(*)::int AS c FROM e
-                  WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY c DESC, user_id LIMIT 10) s)
-           AS "topUsers",
-         (SELECT coalesce(json_agg(json_build_object('hour', h, 'count', c) ORDER BY h), '[]')
-            FROM (SELECT to_char(date_trunc('hour', "timestamp" AT TIME ZONE 'UTC'),
-                                 'YYYY-MM-DD"T"HH24:00:00.000"Z"') AS h, count(*)::int AS c
-                  FROM e GROUP BY 1) s) AS "perHour"`,
-      [RequestContext.tenantId(), from.toISOString(), to.toISOString()],
-    );
-    return { from: from.toISOString(), to: to.toISOString(), ...row };
+    const counts = await this.entries.statistics(from, to);
+    return { from: from.toISOString(), to: to.toISOString(), ...counts };
   }
 
   /** Recomputes the caller's tenant chain from its anchor. */
   async verify(tenantId = RequestContext.tenantId()): Promise<ChainVerification> {
     await this.sealPending(tenantId);
-    const anchors = await this.dataSource.query<Array<{ seq: string; hash: string }>>(
-      `SELECT seq::text AS seq, hash FROM audit_anchors WHERE tenant_id = $1`,
-      [tenantId],
-    );
-    return verifyChain(anchors[0] ?? null, async (after, limit) => {
-      const rows = await this.dataSource.query<ChainedEntry[]>(
-        `SELECT ${SELECT_ENTRY} FROM audit_log WHERE tenant_id = $1 AND seq > $2
-         ORDER BY audit_log.seq LIMIT $3`,
-        [tenantId, after, limit],
-      );
-      return rows;
-    });
+    const anchor = await this.entries.anchor(tenantId);
+    return verifyChain(anchor, (after, limit) => this.entries.chainAfter(tenantId, after, limit));
   }
 
   /**
@@ -194,8 +138,8 @@ export class AuditQueryService {
       );
     }
     const tenantId = RequestContext.tenantId();
-    return this.dataSource.transaction(async (tx) => {
-      const deleted = await purge(tx, tenantId, olderThanDays);
+    return this.entries.transaction(async (tx) => {
+      const deleted = await this.entries.purge(tx, tenantId, olderThanDays);
       await this.audit.record(tx, {
         action: 'audit.cleanup',
         resourceType: 'audit',
@@ -209,11 +153,7 @@ export class AuditQueryService {
 
   /** Seals the tenant's committed entries first, if any wait (an index probe when none do). */
   private async sealPending(tenantId: string): Promise<void> {
-    const rows = await this.dataSource.query<unknown[]>(
-      `SELECT 1 FROM audit_log WHERE tenant_id = $1 AND seq IS NULL LIMIT 1`,
-      [tenantId],
-    );
-    if (rows.length > 0) await this.audit.sealNow(tenantId);
+    if (await this.entries.hasUnsealed(tenantId)) await this.audit.sealNow(tenantId);
   }
 
   private range(fromText?: string, toText?: string): { from?: Date; to?: Date } {
@@ -230,17 +170,11 @@ export class AuditQueryService {
   }
 }
 
-/** Calls the retention function for one tenant; returns how many entries it removed. */
-export async function purge(
-  sql: { query(q: string, p?: unknown[]): Promise<unknown> },
-  tenantId: string,
-  olderThanDays: number,
-): Promise<number> {
-  const rows = (await sql.query(`SELECT audit_purge($1, $2)::int AS deleted`, [
-    tenantId,
-    olderThanDays,
-  ])) as Array<{ deleted: number }>;
-  return rows[0]?.deleted ?? 0;
+/** The chain position a list cursor points before; a forged one is a 400. */
+function cursorSeq(cursor: string): string {
+  const { seq } = decodeCursor(cursor, ['seq']);
+  if (!/^\d{1,18}$/.test(seq)) throw new CommonException(CommonErrorCode.INVALID_CURSOR);
+  return seq;
 }
 
 function toResponse(row: ChainedEntry): AuditEntryDto {

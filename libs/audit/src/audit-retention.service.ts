@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { LOGGER, type Logger } from '@app/common';
 import { AppConfig } from '@app/config';
-import { purge } from './audit-query.service';
+import { AuditLogRepository } from './audit-log.repository';
 
 /**
  * Once a day, removes every tenant's entries older than AUDIT_RETENTION_DAYS through
@@ -13,7 +11,7 @@ import { purge } from './audit-query.service';
 @Injectable()
 export class AuditRetentionService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly entries: AuditLogRepository,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly config: AppConfig,
   ) {}
@@ -27,16 +25,12 @@ export class AuditRetentionService {
     }
   }
 
-  /** Purges every tenant; returns the number of entries removed. */
+  /** Purges every tenant, one transaction each; returns the number of entries removed. */
   async run(days = this.config.audit.retentionDays): Promise<number> {
-    const tenants = await this.dataSource.query<Array<{ tenant_id: string }>>(
-      `SELECT DISTINCT tenant_id::text AS tenant_id FROM audit_log
-       WHERE "timestamp" < now() - make_interval(days => $1)`,
-      [days],
-    );
+    const tenants = await this.entries.tenantsWithEntriesOlderThan(days);
     let total = 0;
-    for (const { tenant_id } of tenants) {
-      total += await this.dataSource.transaction((tx) => purge(tx, tenant_id, days));
+    for (const tenantId of tenants) {
+      total += await this.entries.transaction((tx) => this.entries.purge(tx, tenantId, days));
     }
     if (total > 0) {
       this.logger.info({ deleted: total, tenants: tenants.length, days }, 'audit retention');

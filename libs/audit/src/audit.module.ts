@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuditController } from './audit.controller';
 import { AuditHttpRecorder, AuditMarkGuard } from './audit-http.recorder';
+import { AuditLogRepository } from './audit-log.repository';
 import { AuditQueryService } from './audit-query.service';
 import { AuditRetentionService } from './audit-retention.service';
 import { AuditService } from './audit.service';
@@ -13,6 +14,7 @@ import { AuditService } from './audit.service';
   controllers: [AuditController],
   providers: [
     AuditService,
+    AuditLogRepository,
     AuditQueryService,
     AuditRetentionService,
     AuditHttpRecorder,

@@ -19,6 +19,7 @@ import { RateLimitModule } from './rate-limit.module';
 import { RateLimitStorage } from './rate-limit.storage';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
+import { SessionsStatistics } from './sessions-statistics';
 import { TokensService } from './tokens.service';
 
 const MINUTE_MS = 60_000;
@@ -77,6 +78,7 @@ const MINUTE_MS = 60_000;
     TokensService,
     SessionsService,
     SessionsRepository,
+    SessionsStatistics,
     AuthService,
     JwtStrategy,
     LoginLockoutService,

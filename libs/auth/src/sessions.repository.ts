@@ -101,6 +101,12 @@ const OF_USER = statement(
    FROM sessions WHERE user_id = $1 ORDER BY id`,
 );
 
+// Instance-wide by design: an operator gauge over all tenants, never served to a tenant.
+const COUNT_ACTIVE = statement(
+  'sessions_count_active',
+  `SELECT count(*)::int AS n FROM sessions WHERE revoked_at IS NULL AND expires_at > now()`,
+);
+
 /**
  * Every query of sessions (refresh-token families) and their refresh tokens, by session id,
  * token hash or user id: a session is found before its tenant is known (the token names it).
@@ -203,5 +209,11 @@ export class SessionsRepository {
 
   listForUser(userId: string): Promise<SessionExportRow[]> {
     return preparedQuery<SessionExportRow>(this.dataSource.manager, OF_USER, [userId]);
+  }
+
+  /** Sessions neither revoked nor expired, of every tenant (the auth_active_sessions gauge). */
+  async countActive(): Promise<number> {
+    const [row] = await preparedQuery<{ n: number }>(this.dataSource.manager, COUNT_ACTIVE, []);
+    return row?.n ?? 0;
   }
 }

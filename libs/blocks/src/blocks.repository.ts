@@ -103,6 +103,11 @@ const COUNT_LIVE = statement(
   'blocks_count_live',
   `SELECT count(*)::int AS n FROM blocks WHERE tenant_id = $1 AND deleted_at IS NULL`,
 );
+// Instance-wide by design: an operator gauge over all tenants, never served to a tenant.
+const COUNT_ALL_LIVE = statement(
+  'blocks_count_all_live',
+  `SELECT count(*)::int AS n FROM blocks WHERE deleted_at IS NULL`,
+);
 
 /**
  * Live blocks whose content has an include of any of the given blocks (where-used through
@@ -235,6 +240,12 @@ export class BlocksRepository {
 
   async countLive(): Promise<number> {
     const [row] = await runIn<{ n: number }>(this.dataSource, undefined, COUNT_LIVE, [tenant()]);
+    return row?.n ?? 0;
+  }
+
+  /** Live blocks of every tenant, for the blocks_total gauge (no request context). */
+  async countAllLive(): Promise<number> {
+    const [row] = await runIn<{ n: number }>(this.dataSource, undefined, COUNT_ALL_LIVE, []);
     return row?.n ?? 0;
   }
 }

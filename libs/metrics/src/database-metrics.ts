@@ -1,8 +1,7 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { LOGGER, type Logger, PgErrorCode, sqlState } from '@app/common';
 import { MetricsService } from './metrics.service';
 
 interface PgClient {
@@ -17,38 +16,17 @@ interface PgPool {
 }
 
 const WRAPPED = Symbol('metrics.wrapped');
-const CACHE_MS = 10_000;
-
-/** Cheap counts behind the domain gauges (blocks count their own); a missing table or column gives no sample. */
-const COUNTS: Array<{ gauge: string; sql: string[] }> = [
-  {
-    gauge: 'auth_active_sessions',
-    sql: [
-      `SELECT count(*)::int AS n FROM sessions WHERE revoked_at IS NULL AND expires_at > now()`,
-    ],
-  },
-  {
-    gauge: 'api_keys_total',
-    sql: [
-      `SELECT count(*)::int AS n FROM api_keys WHERE revoked_at IS NULL`,
-      `SELECT count(*)::int AS n FROM api_keys`,
-    ],
-  },
-];
 
 /**
  * Database metrics: pool connections by state (read from the pg Pool behind the DataSource at
- * scrape time), query duration (each pooled client's `query` timed as it is acquired), and the
- * domain gauges counted in SQL at most every 10 s.
+ * scrape time) and query duration (each pooled client's `query` timed as it is acquired). The
+ * domain gauges are fed by the modules that own their tables.
  */
 @Injectable()
 export class DatabaseMetrics implements OnModuleInit {
-  private readonly cache = new Map<string, { at: number; value: number | undefined }>();
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
@@ -67,9 +45,6 @@ export class DatabaseMetrics implements OnModuleInit {
       },
     });
     pool?.on('acquire', (client) => this.instrument(client));
-    for (const { gauge, sql } of COUNTS) {
-      this.metrics.setGaugeSource(gauge, () => this.count(gauge, sql));
-    }
   }
 
   private pool(): PgPool | undefined {
@@ -93,28 +68,5 @@ export class DatabaseMetrics implements OnModuleInit {
       }
       return result;
     };
-  }
-
-  private async count(gauge: string, statements: string[]): Promise<number | undefined> {
-    const cached = this.cache.get(gauge);
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
-    let value: number | undefined;
-    for (const sql of statements) {
-      try {
-        const rows = await this.dataSource.query<Array<{ n: number }>>(sql);
-        value = rows[0]?.n;
-        break;
-      } catch (error) {
-        // The table is not there (yet), or an older shape without the column.
-        const code = sqlState(error);
-        if (code !== PgErrorCode.UNDEFINED_TABLE && code !== PgErrorCode.UNDEFINED_COLUMN) {
-          this.logger.warn({ err: error, gauge }, 'metrics count failed');
-          break;
-        }
-        if (code === PgErrorCode.UNDEFINED_TABLE) break;
-      }
-    }
-    this.cache.set(gauge, { at: Date.now(), value });
-    return value;
   }
 }
