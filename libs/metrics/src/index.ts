@@ -6,5 +6,12 @@ export {
   type GaugeSource,
 } from './metrics.service';
 export { CacheMetrics, type IdentityCacheName } from './cache-metrics';
-export { appCounterProvider } from './app-metric.provider';
+export {
+  appCounterProvider,
+  appGaugeProvider,
+  appHistogramProvider,
+  appMetricProvider,
+  type AppMetricKind,
+  type AppMetricOptionsOf,
+} from './app-metric.provider';
 export { InjectMetric } from '@willsoto/nestjs-prometheus';
