@@ -1,10 +1,5 @@
 export { MetricsModule } from './metrics.module';
-export {
-  MetricsService,
-  DocumentMetrics,
-  documentMetricsOf,
-  type GaugeSource,
-} from './metrics.service';
+export { MetricsService, DURATION_BUCKETS, type GaugeSource } from './metrics.service';
 export { CacheMetrics, type IdentityCacheName } from './cache-metrics';
 export {
   appCounterProvider,

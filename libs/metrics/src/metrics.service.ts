@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CacheMetrics, type IdentityCacheName } from './cache-metrics';
 
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** The app's buckets for request-scale durations, in seconds. */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const QUERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -238,45 +239,4 @@ export class MetricsService {
     this.identityCacheSizes.set(cache, size);
     return new CacheMetrics(this.identityCacheLookups, this.identityCacheEvictions, cache);
   }
-}
-
-/**
- * Documents: assemblies and exports by format and result, and how long rendering takes. Labels
- * are fixed sets (format from the DTO's enum, result from the code's outcomes).
- */
-export class DocumentMetrics {
-  readonly assemblies: Counter<'result'>;
-  readonly exports: Counter<'format' | 'result'>;
-  readonly renderDuration: Histogram<'operation'>;
-
-  constructor(registry: Registry) {
-    this.assemblies = new Counter({
-      name: 'document_assemblies_total',
-      help: 'Document assemblies, by result (stored, dry_run, refused, failed)',
-      labelNames: ['result'] as const,
-      registers: [registry],
-    });
-    this.exports = new Counter({
-      name: 'document_exports_total',
-      help: 'Document exports, by format and result (success, refused, not_available, failed)',
-      labelNames: ['format', 'result'] as const,
-      registers: [registry],
-    });
-    this.renderDuration = new Histogram({
-      name: 'document_render_duration_seconds',
-      help: 'Time to render a document on the worker pool (assemble) or into a format (export)',
-      labelNames: ['operation'] as const,
-      buckets: DURATION_BUCKETS,
-      registers: [registry],
-    });
-  }
-}
-
-const documentMetrics = new WeakMap<MetricsService, DocumentMetrics>();
-
-/** The document metrics of an app's registry, made on first use. */
-export function documentMetricsOf(metrics: MetricsService): DocumentMetrics {
-  let found = documentMetrics.get(metrics);
-  if (!found) documentMetrics.set(metrics, (found = new DocumentMetrics(metrics.registry)));
-  return found;
 }
