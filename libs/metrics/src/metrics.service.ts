@@ -85,27 +85,6 @@ export class MetricsService {
     labelNames: ['scope'] as const,
     registers: [this.registry],
   });
-  readonly auditEvents = new Counter({
-    name: 'audit_events_total',
-    help: 'Audit entries produced, by action and severity',
-    labelNames: ['action', 'severity'] as const,
-    registers: [this.registry],
-  });
-  readonly auditWriteFailures = new Counter({
-    name: 'audit_write_failures_total',
-    help: 'Failed writes of a batch of queued audit entries (the batch is kept and retried)',
-    registers: [this.registry],
-  });
-  readonly auditQueueFull = new Counter({
-    name: 'audit_queue_full_total',
-    help: 'Audit entries queued while the queue was at capacity (requests are held back)',
-    registers: [this.registry],
-  });
-  readonly auditQueueOverflow = new Counter({
-    name: 'audit_queue_overflow_total',
-    help: 'Audit entries written to the error log because the queue reached its hard limit',
-    registers: [this.registry],
-  });
   readonly errors = new Counter({
     name: 'errors_total',
     help: 'Error responses by problem code',
@@ -180,15 +159,13 @@ export class MetricsService {
   /**
    * Derives domain counters from an audit action as it is recorded, so the other modules need no
    * metrics code: `auth.login` → auth_attempts_total, `block.update` → block_operations_total, ...
+   * `attempt` is set for the authentication actions that count as one.
    */
-  /** One audited action; `attempt` is set for the authentication actions that count as one. */
   observeAction(
     action: string,
-    severity: string,
     durationSeconds?: number,
     attempt?: { method: string; result: string },
   ): void {
-    this.auditEvents.inc({ action, severity });
     const dot = action.indexOf('.');
     const area = dot < 0 ? action : action.slice(0, dot);
     const verb = dot < 0 ? '' : action.slice(dot + 1);
