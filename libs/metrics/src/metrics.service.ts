@@ -22,9 +22,12 @@ export type GaugeSource = () => Promise<number | undefined> | number | undefined
 const BLOCK_OPERATION = /^[a-z_]{1,32}$/;
 
 /**
- * Every Prometheus metric of the app, in one registry per app instance (not prom-client's global
- * one: tests run several apps in one process, and each app's collectors must read its own pool).
- * The process's default metrics are added by PrometheusModule (see MetricsModule).
+ * The app's registry, one per app instance (not prom-client's global one: tests run several apps
+ * in one process, and each app's collectors must read its own pool), and the metrics no single
+ * module owns: the HTTP series the response hook writes (with errors, 429s and auth attempts),
+ * counters derived from audit actions, query time, identity caches and scrape-time gauges other
+ * modules feed. A module's own metrics are providers of that module (`app*Provider`); the
+ * process's default metrics are added by PrometheusModule (see MetricsModule).
  * Label values come from fixed sets or route templates: never raw paths, ids or user input.
  */
 @Injectable()
@@ -91,25 +94,6 @@ export class MetricsService {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
-  readonly tenantConcurrencyRejections = new Counter({
-    name: 'tenant_concurrency_rejections_total',
-    help: 'Heavy operations refused at a concurrency cap, by operation class and cap (tenant: 429, instance: 503)',
-    labelNames: ['operation', 'scope'] as const,
-    registers: [this.registry],
-  });
-  readonly tenantConcurrencyInFlight = new Gauge({
-    name: 'tenant_concurrency_in_flight',
-    help: 'Heavy operations holding a concurrency slot right now, by operation class (every tenant)',
-    labelNames: ['operation'] as const,
-    registers: [this.registry],
-  });
-  readonly queryTimeouts = new Counter({
-    name: 'query_timeouts_total',
-    help: 'Heavy operations whose query was cancelled by the class statement timeout',
-    labelNames: ['operation'] as const,
-    registers: [this.registry],
-  });
-
   private readonly gaugeSources = new Map<string, GaugeSource>();
 
   constructor() {
