@@ -4,12 +4,12 @@ import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   type AuditActionName,
+  AuditMetrics,
   AuditQueryService,
   AuditRetentionService,
   AuditService,
 } from '@app/audit';
 import { type Principal, RequestContext, type RequestStore } from '@app/common';
-import { MetricsService } from '@app/metrics';
 import { insertUnsealed, sealChains } from '../../libs/audit/src/audit-writer';
 import { digestPersonalChanges } from '../../libs/audit/src/chain/personal-changes';
 import { createTestDatabase } from '../support/test-database';
@@ -526,7 +526,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
           audit.enqueue({ action: 'block.read' }),
         );
       }
-      const metrics = t.app.get(MetricsService);
+      const metrics = t.app.get(AuditMetrics);
       expect((await metrics.auditQueueFull.get()).values[0].value).toBeGreaterThan(0);
       expect(t.logs.some((l) => String(l.msg).includes('audit queue is full'))).toBe(true);
       await audit.whenWritable();
@@ -552,7 +552,7 @@ describe('audit trail: transactional record, batched queue, hash chain, retentio
       await audit.whenWritable();
       expect(Date.now() - started).toBeGreaterThanOrEqual(90);
       expect(Date.now() - started).toBeLessThan(2_000);
-      const metrics = t.app.get(MetricsService);
+      const metrics = t.app.get(AuditMetrics);
       expect((await metrics.auditQueueOverflow.get()).values[0].value).toBe(2);
       const spilled = t.logs.filter((l) => String(l.msg).includes('hard limit'));
       expect(spilled).toHaveLength(2);

@@ -2,15 +2,26 @@ import type { Logger } from 'pino';
 import { ProblemException } from '@app/common';
 import { loadConfig } from '@app/config';
 import { MetricsService } from '@app/metrics';
-import { EmbeddingsMetrics } from '../../libs/embeddings/src/embeddings-metrics';
+import {
+  EMBEDDINGS_METRICS,
+  EmbeddingsMetrics,
+} from '../../libs/embeddings/src/embeddings-metrics';
 import type { EmbeddingsRepository } from '../../libs/embeddings/src/embeddings.repository';
 import { EmbeddingProvider } from '../../libs/embeddings/src/provider/embedding-provider';
+import { appMetric } from '../support/app-metrics';
 import { EmbeddingStandIn } from '../support/embedding-stand-in';
 import { parsePrometheus, sum } from '../support/prometheus';
 
 const DIMENSIONS = 16;
 const logger = { warn: () => undefined, info: () => undefined } as unknown as Logger;
 const noOutbox = { outboxSize: () => Promise.resolve(0) } as unknown as EmbeddingsRepository;
+/** The module's metrics on one app's registry, as the module provides them. */
+const embeddingsMetrics = (metrics: MetricsService) => {
+  const [embedded, duration, errors] = EMBEDDINGS_METRICS.map((provider) =>
+    appMetric<never>(provider, metrics, noOutbox),
+  );
+  return new EmbeddingsMetrics(embedded, duration, errors);
+};
 
 /**
  * The provider client over real HTTP against a stand-in for an OpenAI-compatible server (hashed
@@ -32,7 +43,7 @@ describe('embeddings: the OpenAI-compatible client (against a stand-in)', () => 
       EMBEDDINGS_RETRIES: '2',
       ...env,
     });
-    return new EmbeddingProvider(config, new EmbeddingsMetrics(metrics, noOutbox), logger);
+    return new EmbeddingProvider(config, embeddingsMetrics(metrics), logger);
   };
   const samples = async () => parsePrometheus(await metrics.registry.metrics());
   const refusal = async (work: Promise<unknown>) => {
@@ -118,7 +129,7 @@ describe('embeddings: the OpenAI-compatible client (against a stand-in)', () => 
   it('refuses with 503 EMBEDDINGS_NOT_CONFIGURED without a provider, sending nothing', async () => {
     const none = new EmbeddingProvider(
       loadConfig({ DATA_DIR: '/tmp/cb-embeddings-provider-spec', JWT_SECRET: 'x'.repeat(40) }),
-      new EmbeddingsMetrics(new MetricsService(), noOutbox),
+      embeddingsMetrics(new MetricsService()),
       logger,
     );
     expect(none.configured).toBe(false);

@@ -1,6 +1,6 @@
 import type { Logger } from '@app/common';
-import type { MetricsService } from '@app/metrics';
 import type { PendingEntry } from './audit-writer';
+import type { AuditMetrics } from './audit-metrics';
 
 export interface AuditQueueOptions {
   /** Entries held before requests are held back (back-pressure). */
@@ -45,7 +45,7 @@ export class AuditQueue {
 
   constructor(
     private readonly logger: Logger,
-    private readonly metrics: MetricsService,
+    private readonly metrics: Pick<AuditMetrics, 'auditQueueFull' | 'auditQueueOverflow'>,
   ) {}
 
   get depth(): number {

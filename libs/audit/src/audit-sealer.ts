@@ -1,8 +1,8 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '@app/common';
-import type { MetricsService } from '@app/metrics';
 import type { AuditQueue } from './audit-queue';
 import { SEAL_BATCH, sealChains, tenantsWithUnsealed } from './audit-writer';
+import type { AuditMetrics } from './audit-metrics';
 
 /**
  * Gives committed entries their place in their tenant's hash chain, and writes the queue's
@@ -28,7 +28,7 @@ export class AuditSealer {
     private readonly dataSource: DataSource,
     private readonly queue: AuditQueue,
     private readonly logger: Logger,
-    private readonly metrics: MetricsService,
+    private readonly metrics: Pick<AuditMetrics, 'auditWriteFailures'>,
   ) {}
 
   /** Starts the timer and follows commits and rollbacks of the data source's transactions. */

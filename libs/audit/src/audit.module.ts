@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuditController } from './audit.controller';
+import { AUDIT_METRICS, AuditMetrics } from './audit-metrics';
 import { AuditHttpRecorder, AuditMarkGuard } from './audit-http.recorder';
 import { AuditLogRepository } from './audit-log.repository';
 import { AuditQueryService } from './audit-query.service';
@@ -19,8 +20,10 @@ import { AuditService } from './audit.service';
     AuditRetentionService,
     AuditHttpRecorder,
     AuditMarkGuard,
+    ...AUDIT_METRICS,
+    AuditMetrics,
   ],
   // The guard is registered globally by the app module, which orders the global guards.
-  exports: [AuditService, AuditQueryService, AuditRetentionService, AuditMarkGuard],
+  exports: [AuditService, AuditQueryService, AuditRetentionService, AuditMarkGuard, AuditMetrics],
 })
 export class AuditModule {}

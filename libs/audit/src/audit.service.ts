@@ -12,6 +12,7 @@ import { LOGGER, type Logger, RequestContext, type RequestStore } from '@app/com
 import { HealthRegistry } from '@app/health';
 import { MetricsService } from '@app/metrics';
 import { actionPolicy } from './audit-actions';
+import { AuditMetrics } from './audit-metrics';
 import { buildEntry, defaultStatus } from './audit-entry.factory';
 import type { AuditEvent, AuditSeverity } from './audit-event';
 import { AuditQueue, type AuditQueueOptions } from './audit-queue';
@@ -52,9 +53,10 @@ export class AuditService
     @Inject(LOGGER) logger: Logger,
     private readonly metrics: MetricsService,
     private readonly health: HealthRegistry,
+    private readonly auditMetrics: AuditMetrics,
   ) {
-    this.queue = new AuditQueue(logger, metrics);
-    this.sealer = new AuditSealer(dataSource, this.queue, logger, metrics);
+    this.queue = new AuditQueue(logger, auditMetrics);
+    this.sealer = new AuditSealer(dataSource, this.queue, logger, auditMetrics);
   }
 
   onModuleInit(): void {
@@ -205,9 +207,9 @@ export class AuditService
   }
 
   private observe(action: string, severity: AuditSeverity, durationMs: number | null): void {
+    this.auditMetrics.auditEvents.inc({ action, severity });
     this.metrics.observeAction(
       action,
-      severity,
       durationMs === null ? undefined : durationMs / 1000,
       actionPolicy(action)?.attempt,
     );

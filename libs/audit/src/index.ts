@@ -1,5 +1,6 @@
 export { AuditModule } from './audit.module';
 export { AuditService, type PreparedEntry } from './audit.service';
+export { AuditMetrics } from './audit-metrics';
 export { SYSTEM_TENANT_ID } from './audit-entry.factory';
 export { AUDIT_ACTIONS, type AuditActionName } from './audit-actions';
 export { entryCte } from './audit-writer';

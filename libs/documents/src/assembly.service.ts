@@ -11,7 +11,6 @@ import {
   decodeCursor,
   encodeCursor,
 } from '@app/common';
-import { MetricsService, documentMetricsOf, type DocumentMetrics } from '@app/metrics';
 import {
   type ContentNode,
   type RenderPiece,
@@ -28,6 +27,7 @@ import {
   type ManifestEntry,
 } from './assemblies.repository';
 import { DOCUMENT_LIMITS } from './document-limits';
+import { DocumentMetrics } from './document-metrics';
 import type { DocumentRow } from './documents.repository';
 import { DocumentsErrorCode, DocumentsException } from './documents.exception';
 import { DOCUMENT_AUDIT, DocumentsService, roots } from './documents.service';
@@ -51,8 +51,6 @@ export const PAGE_BREAK = '<!-- page-break -->';
  */
 @Injectable()
 export class AssemblyService {
-  private readonly metrics: DocumentMetrics;
-
   constructor(
     private readonly documents: DocumentsService,
     private readonly templates: TemplatesService,
@@ -61,10 +59,8 @@ export class AssemblyService {
     private readonly repository: AssembliesRepository,
     private readonly audit: AuditService,
     private readonly concurrency: TenantConcurrency,
-    metrics: MetricsService,
-  ) {
-    this.metrics = documentMetricsOf(metrics);
-  }
+    private readonly metrics: DocumentMetrics,
+  ) {}
 
   async assemble(id: string, dto: AssembleDto): Promise<AssemblyDto> {
     try {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@app/audit';
 import { RequestContext, TenantConcurrency } from '@app/common';
-import { MetricsService, documentMetricsOf, type DocumentMetrics } from '@app/metrics';
 import { AssembliesRepository } from './assemblies.repository';
+import { DocumentMetrics } from './document-metrics';
 import { AssemblyService } from './assembly.service';
 import { DOCUMENT_AUDIT } from './documents.service';
 import type { ExportFormat } from './dto/assembly.dto';
@@ -12,18 +12,14 @@ import { slugOf } from './export-renderers';
 /** `GET /api/documents/{id}/export`: a stored assembly (or a new one) through the exporters. */
 @Injectable()
 export class DocumentExportService {
-  private readonly metrics: DocumentMetrics;
-
   constructor(
     private readonly assemblies: AssemblyService,
     private readonly repository: AssembliesRepository,
     private readonly audit: AuditService,
     private readonly exporter: DocumentExporter,
     private readonly concurrency: TenantConcurrency,
-    metrics: MetricsService,
-  ) {
-    this.metrics = documentMetricsOf(metrics);
-  }
+    private readonly metrics: DocumentMetrics,
+  ) {}
 
   async export(
     documentId: string,

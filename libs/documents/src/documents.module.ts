@@ -8,6 +8,7 @@ import { BlockUsagesController } from './block-usages.controller';
 import { BlockUsagesService } from './block-usages.service';
 import { DocumentAssembliesController } from './document-assemblies.controller';
 import { DocumentExportService } from './document-export.service';
+import { DOCUMENT_METRICS, DocumentMetrics } from './document-metrics';
 import { DocumentsController } from './documents.controller';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
@@ -25,6 +26,8 @@ import { ReferenceResolver } from './reference-resolver';
     DocumentExportService,
     BlockUsagesService,
     ReferenceResolver,
+    ...DOCUMENT_METRICS,
+    DocumentMetrics,
   ],
   exports: [DocumentsService, AssemblyService],
 })

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { VECTOR_SEARCH } from '@app/common';
-import { EmbeddingsMetrics } from './embeddings-metrics';
+import { EMBEDDINGS_METRICS, EmbeddingsMetrics } from './embeddings-metrics';
 import { EmbeddingsPoller } from './embeddings-poller';
 import { EmbeddingsRepository } from './embeddings.repository';
 import { EmbeddingsService } from './embeddings.service';
@@ -15,6 +15,7 @@ import { VECTOR_STORE_PROVIDER } from './storage/vector-store.provider';
 @Module({
   providers: [
     EmbeddingsRepository,
+    ...EMBEDDINGS_METRICS,
     EmbeddingsMetrics,
     EmbeddingProvider,
     VECTOR_STORE_PROVIDER,

@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import type { AppConfig } from '@app/config';
 import { DatabaseMetrics } from './database-metrics';
-import { FairnessMetrics } from './fairness-metrics';
+import { FAIRNESS_METRICS, FairnessMetrics } from './fairness-metrics';
 import { MetricsController, NoMetricsRoute } from './metrics.controller';
 import { MetricsHttpHooks } from './metrics-http.hooks';
 import { MetricsServer } from './metrics-server';
@@ -34,6 +34,7 @@ export class MetricsModule {
         MetricsHttpHooks,
         DatabaseMetrics,
         MetricsServer,
+        ...FAIRNESS_METRICS,
         FairnessMetrics,
       ],
       exports: [MetricsService],

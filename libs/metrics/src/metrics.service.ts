@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CacheMetrics, type IdentityCacheName } from './cache-metrics';
 
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** The app's buckets for request-scale durations, in seconds. */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const QUERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -21,9 +22,12 @@ export type GaugeSource = () => Promise<number | undefined> | number | undefined
 const BLOCK_OPERATION = /^[a-z_]{1,32}$/;
 
 /**
- * Every Prometheus metric of the app, in one registry per app instance (not prom-client's global
- * one: tests run several apps in one process, and each app's collectors must read its own pool).
- * The process's default metrics are added by PrometheusModule (see MetricsModule).
+ * The app's registry, one per app instance (not prom-client's global one: tests run several apps
+ * in one process, and each app's collectors must read its own pool), and the metrics no single
+ * module owns: the HTTP series the response hook writes (with errors, 429s and auth attempts),
+ * counters derived from audit actions, query time, identity caches and scrape-time gauges other
+ * modules feed. A module's own metrics are providers of that module (`app*Provider`); the
+ * process's default metrics are added by PrometheusModule (see MetricsModule).
  * Label values come from fixed sets or route templates: never raw paths, ids or user input.
  */
 @Injectable()
@@ -84,52 +88,12 @@ export class MetricsService {
     labelNames: ['scope'] as const,
     registers: [this.registry],
   });
-  readonly auditEvents = new Counter({
-    name: 'audit_events_total',
-    help: 'Audit entries produced, by action and severity',
-    labelNames: ['action', 'severity'] as const,
-    registers: [this.registry],
-  });
-  readonly auditWriteFailures = new Counter({
-    name: 'audit_write_failures_total',
-    help: 'Failed writes of a batch of queued audit entries (the batch is kept and retried)',
-    registers: [this.registry],
-  });
-  readonly auditQueueFull = new Counter({
-    name: 'audit_queue_full_total',
-    help: 'Audit entries queued while the queue was at capacity (requests are held back)',
-    registers: [this.registry],
-  });
-  readonly auditQueueOverflow = new Counter({
-    name: 'audit_queue_overflow_total',
-    help: 'Audit entries written to the error log because the queue reached its hard limit',
-    registers: [this.registry],
-  });
   readonly errors = new Counter({
     name: 'errors_total',
     help: 'Error responses by problem code',
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
-  readonly tenantConcurrencyRejections = new Counter({
-    name: 'tenant_concurrency_rejections_total',
-    help: 'Heavy operations refused at a concurrency cap, by operation class and cap (tenant: 429, instance: 503)',
-    labelNames: ['operation', 'scope'] as const,
-    registers: [this.registry],
-  });
-  readonly tenantConcurrencyInFlight = new Gauge({
-    name: 'tenant_concurrency_in_flight',
-    help: 'Heavy operations holding a concurrency slot right now, by operation class (every tenant)',
-    labelNames: ['operation'] as const,
-    registers: [this.registry],
-  });
-  readonly queryTimeouts = new Counter({
-    name: 'query_timeouts_total',
-    help: 'Heavy operations whose query was cancelled by the class statement timeout',
-    labelNames: ['operation'] as const,
-    registers: [this.registry],
-  });
-
   private readonly gaugeSources = new Map<string, GaugeSource>();
 
   constructor() {
@@ -179,15 +143,13 @@ export class MetricsService {
   /**
    * Derives domain counters from an audit action as it is recorded, so the other modules need no
    * metrics code: `auth.login` → auth_attempts_total, `block.update` → block_operations_total, ...
+   * `attempt` is set for the authentication actions that count as one.
    */
-  /** One audited action; `attempt` is set for the authentication actions that count as one. */
   observeAction(
     action: string,
-    severity: string,
     durationSeconds?: number,
     attempt?: { method: string; result: string },
   ): void {
-    this.auditEvents.inc({ action, severity });
     const dot = action.indexOf('.');
     const area = dot < 0 ? action : action.slice(0, dot);
     const verb = dot < 0 ? '' : action.slice(dot + 1);
@@ -238,45 +200,4 @@ export class MetricsService {
     this.identityCacheSizes.set(cache, size);
     return new CacheMetrics(this.identityCacheLookups, this.identityCacheEvictions, cache);
   }
-}
-
-/**
- * Documents: assemblies and exports by format and result, and how long rendering takes. Labels
- * are fixed sets (format from the DTO's enum, result from the code's outcomes).
- */
-export class DocumentMetrics {
-  readonly assemblies: Counter<'result'>;
-  readonly exports: Counter<'format' | 'result'>;
-  readonly renderDuration: Histogram<'operation'>;
-
-  constructor(registry: Registry) {
-    this.assemblies = new Counter({
-      name: 'document_assemblies_total',
-      help: 'Document assemblies, by result (stored, dry_run, refused, failed)',
-      labelNames: ['result'] as const,
-      registers: [registry],
-    });
-    this.exports = new Counter({
-      name: 'document_exports_total',
-      help: 'Document exports, by format and result (success, refused, not_available, failed)',
-      labelNames: ['format', 'result'] as const,
-      registers: [registry],
-    });
-    this.renderDuration = new Histogram({
-      name: 'document_render_duration_seconds',
-      help: 'Time to render a document on the worker pool (assemble) or into a format (export)',
-      labelNames: ['operation'] as const,
-      buckets: DURATION_BUCKETS,
-      registers: [registry],
-    });
-  }
-}
-
-const documentMetrics = new WeakMap<MetricsService, DocumentMetrics>();
-
-/** The document metrics of an app's registry, made on first use. */
-export function documentMetricsOf(metrics: MetricsService): DocumentMetrics {
-  let found = documentMetrics.get(metrics);
-  if (!found) documentMetrics.set(metrics, (found = new DocumentMetrics(metrics.registry)));
-  return found;
 }

@@ -4,7 +4,7 @@ import { ClassifierController } from './classifier.controller';
 import { ClassifierModelsRepository } from './classifier-models.repository';
 import { ClassifierService } from './classifier.service';
 import { MlController } from './ml.controller';
-import { MlMetrics } from './ml-metrics';
+import { ML_METRICS, MlMetrics } from './ml-metrics';
 import { MlRunner } from './ml-runner';
 import { MlStatusService } from './ml-status.service';
 import { TextAnalysisController } from './text-analysis.controller';
@@ -21,6 +21,7 @@ import { TrainingExamplesRepository } from './training-examples.repository';
     ClassifierService,
     MlStatusService,
     MlRunner,
+    ...ML_METRICS,
     MlMetrics,
     TextSource,
     ClassifierModelsRepository,
