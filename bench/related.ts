@@ -1,6 +1,6 @@
-// `node dist/bench/related.js [--calls 20] [--depth 5] [--linked 300]`: the depth-N `/related`
-// walk on the fairness suite's graph (3 000 blocks, the first `--linked` (300) pointing at two
-// others each; `--linked 3000` reaches past the 1 000-node cap), timed
+// `node dist/bench/related.js [--calls 20] [--depth 5] [--linked 300] [--fanout 2]`: the depth-N
+// `/related` walk on the fairness suite's graph (3 000 blocks, the first `--linked` pointing at
+// `--fanout` others each; `--linked 3000 --fanout 6` reaches past the 1 000-node cap), timed
 // through HTTP on the built API with the PostgreSQL CPU each call costs, next to the former
 // single-statement walk run directly (EXPLAIN ANALYZE) as the reference the answer must equal.
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -44,12 +44,16 @@ function arg(name: string, fallback: number): number {
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
 }
 
-/** The fairness suite's tenant A, seeded the same way. */
+/** Block n points at block (n * m) % linked + 1 for the first `fanout` of these (the suite: 2). */
+const MULTIPLIERS = [1, 7, 13, 29, 43, 71, 97, 131];
+
+/** The fairness suite's tenant A, seeded the same way (with `--linked 300 --fanout 2`). */
 async function seedGraph(
   client: Client,
   tenantId: string,
   userId: string,
   linked: number,
+  fanout: number,
 ): Promise<string> {
   await client.query(
     `INSERT INTO blocks (id, tenant_id, title, content, tags, created_by, updated_by, updated_at)
@@ -63,10 +67,10 @@ async function seedGraph(
     `WITH b AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM blocks WHERE tenant_id = $1)
      INSERT INTO block_relations (id, tenant_id, source_id, target_id, type, created_by)
      SELECT gen_random_uuid(), $1, s.id, t.id, 'references', $2
-     FROM b s JOIN b t ON t.n IN ((s.n % $3) + 1, ((s.n * 7) % $3) + 1)
+     FROM b s JOIN b t ON t.n IN (SELECT ((s.n * m) % $3) + 1 FROM unnest($4::int[]) m)
      WHERE s.n <= $3 AND s.id <> t.id
      ON CONFLICT DO NOTHING`,
-    [tenantId, userId, linked],
+    [tenantId, userId, linked, MULTIPLIERS.slice(0, fanout)],
   );
   await client.query('ANALYZE blocks; ANALYZE block_relations');
   const { rows } = await client.query<{ id: string }>(
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
   const calls = arg('calls', 20);
   const depth = arg('depth', 5);
   const linked = arg('linked', 300);
+  const fanout = arg('fanout', 2);
   const workDir = mkdtempSync(join(tmpdir(), 'cb-related-bench-'));
   chmodSync(workDir, 0o755);
   let stopPg: () => Promise<void> = async () => undefined;
@@ -150,7 +155,7 @@ async function main(): Promise<void> {
       [username],
     );
     const { id: userId, tenant_id: tenantId } = users[0];
-    const hub = await seedGraph(client, tenantId, userId, linked);
+    const hub = await seedGraph(client, tenantId, userId, linked, fanout);
     const postmasterPid = Number(
       readFileSync(join(workDir, 'pg-data', 'pg', 'postmaster.pid'), 'utf8').split('\n')[0],
     );
@@ -193,6 +198,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         depth,
         linked,
+        fanout,
         nodes: expected.length,
         referenceSingleStatement: {
           executionMsMedian: round(quantile(referenceMs, 0.5)),
