@@ -33,6 +33,9 @@ async function waitingOnLock(t: TestApp, marker: string): Promise<number> {
   return rows[0].n;
 }
 
+/** The first statement of a /related walk: the one a lock on `blocks` holds. */
+const WALK_START = 'SELECT id, title, type FROM blocks WHERE id = $1';
+
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (await check()) return;
@@ -136,7 +139,7 @@ describe('tenant fairness: per-tenant concurrency caps', () => {
     try {
       held = related();
       await until(
-        async () => (await waitingOnLock(t, 'WITH RECURSIVE walk')) === 1,
+        async () => (await waitingOnLock(t, WALK_START)) === 1,
         'the traversal to reach PostgreSQL',
       );
       const refused = await related();
@@ -149,6 +152,65 @@ describe('tenant fairness: per-tenant concurrency caps', () => {
     const answer = await held;
     expect(answer.status).toBe(200);
     expect(answer.body.nodes).toHaveLength(2);
+  });
+});
+
+describe('tenant fairness: refusal before validation', () => {
+  let t: TestApp;
+  let user: RegisteredUser;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: {
+        ...BLOCKS_TEST_ENV,
+        TENANT_CONCURRENCY: 'related=1',
+        // No waiting: an operation over its cap is refused at once, so before its validation.
+        CONCURRENCY_WAIT_MS: '0',
+        STATEMENT_TIMEOUTS_MS: 'related=60000',
+      },
+    });
+    user = await registerUser(t.http);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers a heavy request over the cap with the same 429, even one its validation would refuse', async () => {
+    const block = await createBlock(t.http, user.accessToken, { title: 'hub' });
+    const related = (query: string) =>
+      t.http.get(`/api/blocks/${block.id}/related?${query}`, { token: user.accessToken });
+    const lock = await lockBlocks(t);
+    let held: Promise<HttpResponse> | undefined;
+    let refused: HttpResponse[];
+    try {
+      held = related('depth=2');
+      await until(
+        async () => (await waitingOnLock(t, WALK_START)) === 1,
+        'the traversal to reach PostgreSQL',
+      );
+      refused = [await related('depth=2'), await related('depth=99')];
+    } finally {
+      await unlock(lock);
+    }
+    for (const res of refused) {
+      expect(res.status).toBe(429);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(res.body).toMatchObject({
+        code: 'RATE_LIMITED',
+        reason: 'TENANT_BUSY',
+        detail: 'This tenant already runs 1 related operations at once, its limit; retry shortly',
+      });
+    }
+    expect((await held).status).toBe(200);
+    // Under the cap the same bad query meets its validation again.
+    expect((await related('depth=99')).status).toBe(400);
+    expect(
+      await metric(t, 'tenant_concurrency_rejections_total', {
+        operation: 'related',
+        scope: 'tenant',
+      }),
+    ).toBe(2);
   });
 });
 

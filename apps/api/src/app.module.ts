@@ -5,7 +5,12 @@ import { ApiKeysModule } from '@app/api-keys';
 import { AuditMarkGuard, AuditModule } from '@app/audit';
 import { AuthModule, AuthenticationGuard, AuthorizationGuard, RateLimitGuard } from '@app/auth';
 import { BlocksModule } from '@app/blocks';
-import { CommonModule, ProblemFilter, createValidationPipe } from '@app/common';
+import {
+  CommonModule,
+  ConcurrencyPrecheckGuard,
+  ProblemFilter,
+  createValidationPipe,
+} from '@app/common';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
@@ -58,6 +63,9 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         // Last: roles and scopes need the principal, and a throttled caller learns nothing more.
         { provide: APP_GUARD, useExisting: AuthorizationGuard },
+        // A heavy route whose tenant is at its cap with no room to wait: refused before the
+        // validation pipe, with the answer its slot would give.
+        { provide: APP_GUARD, useExisting: ConcurrencyPrecheckGuard },
         { provide: APP_FILTER, useExisting: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],

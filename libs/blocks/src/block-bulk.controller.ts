@@ -1,7 +1,7 @@
 import { Body, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { AuditAction } from '@app/audit';
-import { ApiProblems } from '@app/common';
+import { ApiProblems, HeavyOperation } from '@app/common';
 import { WriteAccess } from './block-access.decorators';
 import { BlocksApi } from './block-api.decorators';
 import { BlockBulkService } from './block-bulk.service';
@@ -16,6 +16,7 @@ export class BlockBulkController {
   @HttpCode(200)
   @WriteAccess()
   @AuditAction('block.bulk', 'block')
+  @HeavyOperation('bulk')
   @ApiOperation({
     operationId: 'bulkBlocks',
     summary: 'Up to 500 creates, updates and deletes in one transaction: all or nothing',

@@ -1,7 +1,7 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, UuidPipe } from '@app/common';
+import { ApiProblems, HeavyOperation, UuidPipe } from '@app/common';
 import { ReadAccess, WriteAccess } from './block-access.decorators';
 import { BlocksApi, ID } from './block-api.decorators';
 import { BlockRelationsService } from './block-relations.service';
@@ -53,6 +53,7 @@ export class BlockRelationsController {
   }
 
   @Get(':id/related')
+  @HeavyOperation('related')
   @ReadAccess()
   @AuditAction('block.read', 'block')
   @ID

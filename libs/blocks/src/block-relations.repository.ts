@@ -19,6 +19,8 @@ export interface RelatedNodeRow {
   depth: number;
 }
 
+type NodeRow = Omit<RelatedNodeRow, 'depth'>;
+
 export interface NewRelation {
   id: string;
   sourceId: string;
@@ -43,29 +45,27 @@ const DELETE_VISIBLE = statement(
      AND EXISTS (SELECT 1 FROM blocks b WHERE b.id = r.target_id AND b.tenant_id = $2 AND b.deleted_at IS NULL)
    RETURNING r.id, r.source_id, r.target_id, r.type, r.created_at`,
 );
-// UNION over (id, depth): each node enters once per depth and the depth bound ends the walk,
-// so a cycle can never make it loop. Deleted blocks and their edges are skipped.
-const WALK = statement(
-  'block_relations_walk',
-  `WITH RECURSIVE walk(id, depth) AS (
-     SELECT b.id, 0 FROM blocks b WHERE b.id = $1 AND b.tenant_id = $2 AND b.deleted_at IS NULL
-     UNION
-     SELECT n.next_id, w.depth + 1
-     FROM walk w
-     CROSS JOIN LATERAL (
-       SELECT r.target_id AS next_id FROM block_relations r
-       WHERE r.tenant_id = $2 AND r.source_id = w.id AND ($4::text IS NULL OR r.type = $4)
-       UNION ALL
+// The walk goes level by level (breadth first): a block is expanded once, at its nearest depth,
+// and never again, so a cycle or many paths to one block cost nothing more; a recursive CTE can
+// only dedupe (id, depth) and re-expands a block at every depth it is reached at.
+const WALK_START = statement(
+  'block_relations_walk_start',
+  `SELECT id, title, type FROM blocks WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`,
+);
+// The live blocks one edge (either way) from the frontier $2 not yet visited ($3), in id order,
+// at most $5: the walk's remaining node budget, so a level past the cap is never read in full.
+const WALK_LEVEL = statement(
+  'block_relations_walk_level',
+  `SELECT b.id, b.title, b.type FROM blocks b
+   WHERE b.tenant_id = $1 AND b.deleted_at IS NULL AND b.id <> ALL($3::uuid[])
+     AND b.id IN (
+       SELECT r.target_id FROM block_relations r
+       WHERE r.tenant_id = $1 AND r.source_id = ANY($2::uuid[]) AND ($4::text IS NULL OR r.type = $4)
+       UNION
        SELECT r.source_id FROM block_relations r
-       WHERE r.tenant_id = $2 AND r.target_id = w.id AND ($4::text IS NULL OR r.type = $4)
-     ) n
-     JOIN blocks nb ON nb.id = n.next_id AND nb.tenant_id = $2 AND nb.deleted_at IS NULL
-     WHERE w.depth < $3
-   )
-   SELECT b.id, b.title, b.type, m.depth
-   FROM (SELECT id, min(depth) AS depth FROM walk GROUP BY id) m
-   JOIN blocks b ON b.id = m.id AND b.tenant_id = $2
-   ORDER BY m.depth, b.id
+       WHERE r.tenant_id = $1 AND r.target_id = ANY($2::uuid[]) AND ($4::text IS NULL OR r.type = $4)
+     )
+   ORDER BY b.id
    LIMIT $5`,
 );
 const EDGES_AMONG = statement(
@@ -83,6 +83,11 @@ export class BlockRelationsRepository {
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
+  }
+
+  /** A transaction whose statements all read one snapshot (a walk of several levels). */
+  snapshot<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('REPEATABLE READ', work);
   }
 
   /** The new edge, or null when the same (source, target, type) exists. */
@@ -112,15 +117,34 @@ export class BlockRelationsRepository {
     return row ?? null;
   }
 
-  /** Live blocks within `depth` hops of a live block, nearest first, at most `limit`. */
-  walk(
+  /**
+   * Live blocks within `depth` hops of a live block, nearest first (then by id), at most `limit`;
+   * none when the start block is not a live block of the tenant. Run it in `snapshot` so every
+   * level sees the same graph.
+   */
+  async walk(
     tx: EntityManager,
     blockId: string,
     depth: number,
     type: string | null,
     limit: number,
   ): Promise<RelatedNodeRow[]> {
-    return preparedQuery<RelatedNodeRow>(tx, WALK, [blockId, tenant(), depth, type, limit]);
+    const start = await preparedQuery<NodeRow>(tx, WALK_START, [blockId, tenant()]);
+    const found: RelatedNodeRow[] = start.map((row) => ({ ...row, depth: 0 }));
+    let frontier = found.map((n) => n.id);
+    for (let level = 1; level <= depth && frontier.length && found.length < limit; level++) {
+      const visited = found.map((n) => n.id);
+      const next = await preparedQuery<NodeRow>(tx, WALK_LEVEL, [
+        tenant(),
+        frontier,
+        visited,
+        type,
+        limit - found.length,
+      ]);
+      for (const row of next) found.push({ ...row, depth: level });
+      frontier = next.map((n) => n.id);
+    }
+    return found;
   }
 
   /** The edges whose both ends are among `ids`. */

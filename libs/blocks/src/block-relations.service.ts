@@ -66,12 +66,13 @@ export class BlockRelationsService {
 
   /**
    * Every live block within `depth` hops of a live block, following edges both ways, cycle-safe;
-   * deleted blocks and their edges are skipped. A deep walk is heavy: it runs within the tenant's cap for traversals, in a
-   * read-only transaction whose statements are capped by the class's statement timeout.
+   * deleted blocks and their edges are skipped. A deep walk is heavy: it runs within the tenant's
+   * cap for traversals, in one snapshot whose statements are capped by the class's statement
+   * timeout, and reads at most MAX_RELATED_NODES blocks however large the graph.
    */
   related(blockId: string, depth = 1, type?: RelationType): Promise<RelatedGraphDto> {
     return this.concurrency.run('related', RequestContext.tenantId(), () =>
-      this.repository.transaction(async (manager) => {
+      this.repository.snapshot(async (manager) => {
         await setStatementTimeout(manager, this.concurrency.statementTimeoutMs('related'));
         return this.walk(manager, blockId, depth, type ?? null);
       }),

@@ -3,7 +3,7 @@ import { Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiProduces, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, Consumes } from '@app/common';
+import { ApiProblems, Consumes, HeavyOperation } from '@app/common';
 import { ReadAccess, WriteAccess } from './block-access.decorators';
 import { BlocksApi } from './block-api.decorators';
 import { BlockTransferService } from './block-transfer.service';
@@ -18,6 +18,7 @@ export class BlockTransferController {
   @Get('export')
   @ReadAccess()
   @AuditAction('block.export')
+  @HeavyOperation('export')
   @ApiOperation({
     operationId: 'exportBlocks',
     summary:
@@ -52,6 +53,7 @@ export class BlockTransferController {
   @HttpCode(200)
   @WriteAccess()
   @AuditAction('block.import', 'block')
+  @HeavyOperation('import')
   @ApiOperation({
     operationId: 'importBlocks',
     summary: 'Upsert blocks by id from an NDJSON body (lines as export writes them)',

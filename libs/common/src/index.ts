@@ -71,4 +71,6 @@ export {
   type Release,
 } from './fairness/tenant-concurrency';
 export { FairnessErrorCode, FairnessException } from './fairness/fairness.exception';
+export { ConcurrencyPrecheckGuard } from './fairness/concurrency-precheck.guard';
+export { HeavyOperation, HEAVY_OPERATION_KEY } from './fairness/heavy-operation.decorator';
 export { VECTOR_SEARCH, type VectorHit, type VectorSearch } from './search/vector-search.port';

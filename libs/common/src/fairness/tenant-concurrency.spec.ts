@@ -131,4 +131,40 @@ describe('TenantConcurrency', () => {
       '-search',
     ]);
   });
+
+  it('names, without taking a slot, the refusal acquire would answer at once, and only that', async () => {
+    const limiter = new TenantConcurrency(limits());
+    const observer = recorder();
+    limiter.observe(observer);
+    // Free slot, then room to wait: acquire would admit or queue, so nothing is refused.
+    expect(limiter.refusalNow('search', 'a')).toBeUndefined();
+    await take(limiter, 'search', 'a', 2);
+    expect(limiter.refusalNow('search', 'a')).toBeUndefined();
+    // Both wait places of the class taken: acquire would refuse at once, and so does this.
+    const waiting = [limiter.acquire('search', 'a'), limiter.acquire('search', 'a')];
+    for (const w of waiting) w.catch(() => undefined);
+    const early = limiter.refusalNow('search', 'a');
+    let late: unknown;
+    limiter.acquire('search', 'a').catch((error: unknown) => (late = error));
+    await settle();
+    const answer = (e: unknown) => {
+      const { status, code, reason, detail, headers } = e as NonNullable<typeof early>;
+      return { status, code, reason, detail, headers };
+    };
+    expect(answer(early)).toEqual({
+      status: 429,
+      code: 'RATE_LIMITED',
+      reason: 'TENANT_BUSY',
+      detail: expect.stringMatching(/already runs 2 search operations at once/),
+      headers: { 'retry-after': '1' },
+    });
+    expect(answer(early)).toEqual(answer(late));
+    // Another tenant is not affected; with no waiting allowed a full cap is refused at once.
+    expect(limiter.refusalNow('search', 'b')).toBeUndefined();
+    const eager = new TenantConcurrency(limits({ waitMs: 0 }));
+    await take(eager, 'export', 'a', 1);
+    expect(eager.refusalNow('export', 'a')).toMatchObject({ status: 429, reason: 'TENANT_BUSY' });
+    expect(limiter.inFlight()).toEqual({ search: 2 });
+    expect(observer.events).toEqual(['+search', '+search', 'xsearch:tenant', 'xsearch:tenant']);
+  });
 });

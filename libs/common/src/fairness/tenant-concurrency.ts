@@ -67,18 +67,13 @@ export class TenantConcurrency {
 
   /** A slot for work that outlives one call (a streamed export); the caller must release it. */
   acquire(operation: OperationClass, tenantId: string): Promise<Release> {
-    if (!this.blockedBy(operation, tenantId))
-      return Promise.resolve(this.take(operation, tenantId));
-    const key = keyOf(operation, tenantId);
-    const waiting = this.waitingByKey.get(key) ?? 0;
-    const scope = this.blockedBy(operation, tenantId)!;
-    if (
-      this.limits.waitMs === 0 ||
-      waiting >= this.limits.tenantConcurrency[operation] ||
-      this.queue.length >= this.limits.instanceMax
-    ) {
+    const scope = this.blockedBy(operation, tenantId);
+    if (!scope) return Promise.resolve(this.take(operation, tenantId));
+    if (!this.mayWait(operation, tenantId)) {
       return Promise.reject(this.refuse(operation, tenantId, scope));
     }
+    const key = keyOf(operation, tenantId);
+    const waiting = this.waitingByKey.get(key) ?? 0;
     return new Promise<Release>((resolve, reject) => {
       const waiter: Waiter = {
         operation,
@@ -92,6 +87,17 @@ export class TenantConcurrency {
       this.queue.push(waiter);
       this.waitingByKey.set(key, waiting + 1);
     });
+  }
+
+  /**
+   * The refusal `acquire` would answer at once right now (the cap full and no room to wait), or
+   * undefined when it would admit or queue the operation; counted as a refusal when returned. A
+   * guard asks this before the body is validated, so a flood's refusals cost no validation.
+   */
+  refusalNow(operation: OperationClass, tenantId: string): FairnessException | undefined {
+    const scope = this.blockedBy(operation, tenantId);
+    if (!scope || this.mayWait(operation, tenantId)) return undefined;
+    return this.refuse(operation, tenantId, scope);
   }
 
   /** Operations running right now, per class (every tenant together). */
@@ -114,6 +120,16 @@ export class TenantConcurrency {
     if ((this.byTenant.get(tenantId) ?? 0) >= this.limits.tenantMax) return 'tenant';
     if (this.total >= this.limits.instanceMax) return 'instance';
     return undefined;
+  }
+
+  /** Whether a blocked operation may queue: waiting is bounded per tenant and class, and overall. */
+  private mayWait(operation: OperationClass, tenantId: string): boolean {
+    return (
+      this.limits.waitMs > 0 &&
+      (this.waitingByKey.get(keyOf(operation, tenantId)) ?? 0) <
+        this.limits.tenantConcurrency[operation] &&
+      this.queue.length < this.limits.instanceMax
+    );
   }
 
   private take(operation: OperationClass, tenantId: string): Release {
