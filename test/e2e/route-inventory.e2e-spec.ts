@@ -122,7 +122,7 @@ describe('route inventory: closed by default', () => {
     expect(unexpected).toEqual([]);
   });
 
-  it('runs the global guards in order: audit mark, authentication, rate limit, authorization', () => {
+  it('runs the global guards in order: audit mark, authentication, rate limit, authorization, concurrency precheck', () => {
     // The app's own guard list, in the order Nest calls them (a test-only look at a private field).
     const config = Reflect.get(t.app, 'config') as ApplicationConfig;
     expect(config.getGlobalGuards().map((guard) => guard.constructor.name)).toEqual([
@@ -130,6 +130,7 @@ describe('route inventory: closed by default', () => {
       'AuthenticationGuard',
       'RateLimitGuard',
       'AuthorizationGuard',
+      'ConcurrencyPrecheckGuard',
     ]);
   });
 

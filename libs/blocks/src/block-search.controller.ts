@@ -1,7 +1,7 @@
 import { Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
 import { AuditAction } from '@app/audit';
-import { ApiProblems, UuidPipe } from '@app/common';
+import { ApiProblems, HeavyOperation, UuidPipe } from '@app/common';
 import { ReadAccess } from './block-access.decorators';
 import { BlocksApi } from './block-api.decorators';
 import { BlockSearchService } from './block-search.service';
@@ -21,6 +21,7 @@ export class BlockSearchController {
 
   @Get('search')
   @ReadAccess()
+  @HeavyOperation('search')
   @AuditAction('search.query')
   @ApiOperation({
     operationId: 'searchBlocks',
@@ -46,6 +47,7 @@ export class BlockSearchController {
 
   @Get(':id/similar')
   @ReadAccess()
+  @HeavyOperation('search')
   @AuditAction('search.query', 'block')
   @ApiOperation({
     operationId: 'similarBlocks',
