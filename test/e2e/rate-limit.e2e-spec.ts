@@ -1,4 +1,6 @@
+import { AuditService } from '@app/audit';
 import { RateLimitStorage } from '@app/auth';
+import { AuditRefusals } from '../../libs/audit/src/audit-refusals';
 import { freePort } from '@app/database';
 import { registerUser, strongPassword, uniqueSuffix } from '../support/auth-fixtures';
 import { startRedis, type RunningRedis } from '../support/redis-server';
@@ -37,6 +39,41 @@ describe('rate limits: headers, per user, per IP on auth routes, lockout', () =>
     // another user has its own budget (same IP)
     const b = await registerUser(t.http);
     expect((await t.http.get('/api/auth/me', { token: b.accessToken })).status).toBe(200);
+  });
+
+  it('audits the first 429 of a caller and route per window, then one entry counting the rest', async () => {
+    const a = await registerUser(t.http);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      statuses.push((await t.http.get('/api/auth/me', { token: a.accessToken })).status);
+    }
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    await t.app.get(AuditService).drain();
+    const refusals = () =>
+      t.db.query(
+        `SELECT user_id, tenant_id, method, path, status_code, request_id, error FROM audit_log
+         WHERE action = 'ratelimit.exceeded' AND user_id = $1 ORDER BY timestamp, id`,
+        [a.user.id],
+      );
+    const first = (await refusals()).rows;
+    expect(first).toHaveLength(1);
+    expect(first[0].request_id).toEqual(expect.any(String));
+    t.app.get(AuditRefusals).flush();
+    await t.app.get(AuditService).drain();
+    const both = (await refusals()).rows;
+    expect(both).toHaveLength(2);
+    expect(both[1]).toMatchObject({
+      tenant_id: a.tenantId,
+      method: 'GET',
+      path: '/api/auth/me',
+      status_code: 429,
+      request_id: null,
+      error: '6 more requests refused with 429 on this route since the last entry',
+    });
+    // A new window starts with an entry of its own again.
+    expect((await t.http.get('/api/auth/me', { token: a.accessToken })).status).toBe(429);
+    await t.app.get(AuditService).drain();
+    expect((await refusals()).rows).toHaveLength(3);
   });
 
   it('never limits health probes', async () => {

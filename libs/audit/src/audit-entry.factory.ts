@@ -20,7 +20,8 @@ export function buildEntry(
   const principal = store?.principal;
   const actor = event.actor ?? principal;
   const tenantId = event.tenantId ?? principal?.tenantId;
-  const durationMs = store
+  // An aggregate of many requests (AuditRefusals) carries no request id, and so no duration.
+  const durationMs = store?.requestId
     ? Math.round(Number(process.hrtime.bigint() - store.startedAt) / 1e3) / 1e3
     : null;
   const action = cleanOptional(event.action, 128) ?? 'unknown';
@@ -41,7 +42,7 @@ export function buildEntry(
     durationMs,
     ip: cleanOptional(store?.ip, 64),
     userAgent: cleanOptional(store?.userAgent, 512),
-    requestId: cleanOptional(store?.requestId, 64),
+    requestId: cleanOptional(store?.requestId || null, 64),
     severity: severityOf(action, event.severity, status),
     changes: sanitizeChanges(event.changes),
     error: cleanOptional(event.error, 2000),

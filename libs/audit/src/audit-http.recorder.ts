@@ -11,6 +11,7 @@ import { AppConfig } from '@app/config';
 import { AUDIT_ACTION_KEY, type AuditActionMetadata } from './audit-action.decorator';
 import type { AuditEvent } from './audit-event';
 import type { AuditActionName } from './audit-actions';
+import { AuditRefusals } from './audit-refusals';
 import { AuditService, requestHasEntry } from './audit.service';
 
 interface ControllerMark {
@@ -62,8 +63,9 @@ export class AuditMarkGuard implements CanActivate {
 
 /**
  * Writes, once the response is sent (final status and duration known), the entry of every
- * request that reached a controller and of every refusal (401, 403, 429), unless the service
- * already recorded or queued one for it. Runs in a Fastify `onResponse` hook: no per-request
+ * request that reached a controller and of every refusal (401, 403, 429; repeated 429s of one
+ * caller and route aggregated by AuditRefusals), unless the service already recorded or queued
+ * one for it. Runs in a Fastify `onResponse` hook: no per-request
  * Nest machinery, and it sees refusals made by guards before any interceptor would run.
  */
 @Injectable()
@@ -72,6 +74,7 @@ export class AuditHttpRecorder implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly refusals: AuditRefusals,
   ) {}
 
   onModuleInit(): void {
@@ -90,6 +93,8 @@ export class AuditHttpRecorder implements OnModuleInit {
     const meta = mark?.meta;
     const refusal = REFUSALS[status];
     if (refusal) {
+      // 429s come in floods: after the first of a window, one entry counts the rest.
+      if (status === 429 && this.refusals.absorb(store, meta?.resourceType ?? null)) return;
       this.audit.enqueueForRequest(
         {
           action: refusal,

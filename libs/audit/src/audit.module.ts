@@ -4,6 +4,7 @@ import { AuditController } from './audit.controller';
 import { AUDIT_METRICS, AuditMetrics } from './audit-metrics';
 import { AuditHttpRecorder, AuditMarkGuard } from './audit-http.recorder';
 import { AuditLogRepository } from './audit-log.repository';
+import { AuditRefusals } from './audit-refusals';
 import { AuditQueryService } from './audit-query.service';
 import { AuditRetentionService } from './audit-retention.service';
 import { AuditService } from './audit.service';
@@ -19,6 +20,7 @@ import { AuditService } from './audit.service';
     AuditQueryService,
     AuditRetentionService,
     AuditHttpRecorder,
+    AuditRefusals,
     AuditMarkGuard,
     ...AUDIT_METRICS,
     AuditMetrics,
