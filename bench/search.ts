@@ -88,9 +88,21 @@ async function postJson(url: string, body: unknown): Promise<Record<string, unkn
   return JSON.parse(body_) as Record<string, unknown>;
 }
 
+/**
+ * One GET answered 200: a 429 right after a load run (its requests still hold the tenant's
+ * slots) is retried after its Retry-After; any other status fails the run with its body.
+ */
 async function getJson(url: string, token: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  return { status: response.status, body: await response.json() };
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    const body = await response.json();
+    if (response.status === 200) return { status: 200, body };
+    if (response.status !== 429 || attempt === 5) {
+      throw new Error(`GET ${url} answered ${response.status}: ${JSON.stringify(body)}`);
+    }
+    const wait = Number(response.headers.get('retry-after') ?? 1);
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  }
 }
 
 /** The exact reference: every match ranked by ts_rank_cd on the full vector, then id. */

@@ -178,11 +178,12 @@ describe('tenant fairness under a flood (built API, production mode)', () => {
     expect((await api.http.get('/health/ready')).status).toBe(200);
   });
 
-  // Known open finding: on 2 shared cores the flood lifts B's p99 ~10x and the event-loop lag past
-  // 150 ms. Each stream alone (FAIRNESS_ONLY) keeps the lag near 20-35 ms; search with related
-  // together saturates PostgreSQL's CPU and the API is starved of the cores, so no single tick of
-  // ours is the cause. The bound stays as the target, enforced with FAIRNESS_P99=enforce until
-  // fixed, so CI still proves the rest (no 5xx, alive, caps held).
+  // Known open finding: on 2 shared cores the full flood (~4 000 requests/s, nearly all 429s, from
+  // a load generator on the same cores) lifts B's p99 from ~5 ms to 25-33 ms against ~25 allowed,
+  // with event-loop lag p99 20-26 ms; each stream alone (FAIRNESS_ONLY) stays within the bound.
+  // What is left is the CPU of answering the refusals (socket writes are ~20 % of the API's
+  // profile), not a tick of ours. The bound stays as the target, enforced with
+  // FAIRNESS_P99=enforce, so CI still proves the rest (no 5xx, alive, caps held).
   const enforceP99 = process.env.FAIRNESS_P99 === 'enforce' ? it : it.skip;
   enforceP99(
     "keeps tenant B's read p99 within max(2x idle, idle + 20 ms) and /health/live within 100 ms",
