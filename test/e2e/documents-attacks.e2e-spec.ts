@@ -4,7 +4,6 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 // A whole corpus of hostile templates, each run to its limits, in one test: longer than the
 // shared 60 s on a loaded machine.
-jest.setTimeout(120_000);
 
 /**
  * User-written Liquid is hostile input: each of these is refused (or rendered harmless) within

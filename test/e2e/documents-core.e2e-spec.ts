@@ -3,8 +3,6 @@ import { registerUser, type RegisteredUser } from '../support/auth-fixtures';
 import { BLOCKS_TEST_ENV, createBlock } from '../support/block-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(90_000);
-
 describe('documents: CRUD, pins, bump, assembly, export', () => {
   let t: TestApp;
   let alice: RegisteredUser;

@@ -2,8 +2,6 @@ import { registerUser, type RegisteredUser } from '../support/auth-fixtures';
 import { BLOCKS_TEST_ENV, createBlock } from '../support/block-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(90_000);
-
 const include = (id: string, version?: number) =>
   `{% include_block "${id}"${version ? ` version: ${version}` : ''} %}`;
 

@@ -7,7 +7,6 @@ import { postgresPidsFor, spawnApi, waitFor, type SpawnedApi } from '../support/
 
 // Each test spawns the built API as a child process that starts and stops its own embedded
 // PostgreSQL cluster (initdb on the first): longer than the shared 60 s on a loaded machine.
-jest.setTimeout(120_000);
 
 /** The built API as a user runs it: `npm start` with nothing but Node, on the embedded PostgreSQL. */
 describe('process lifecycle on the embedded PostgreSQL', () => {

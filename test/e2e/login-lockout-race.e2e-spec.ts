@@ -2,7 +2,6 @@ import { registerUser } from '../support/auth-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 // 40 argon2id checks at once on a 2-core machine.
-jest.setTimeout(120_000);
 
 describe('login lockout under concurrent guesses', () => {
   let t: TestApp;

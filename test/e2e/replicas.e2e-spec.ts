@@ -10,7 +10,6 @@ import { createTestDatabase } from '../support/test-database';
 import { TEST_JWT_SECRET } from '../support/test-app';
 
 // Two API processes start, and several argon2id hashes run per test, on a 2-core machine.
-jest.setTimeout(120_000);
 
 interface Replica {
   api: SpawnedApi;

@@ -3,8 +3,6 @@ import { registerUser, type RegisteredUser } from '../support/auth-fixtures';
 import { BLOCKS_TEST_ENV } from '../support/block-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-jest.setTimeout(90_000);
-
 const SCHEMA = {
   type: 'object',
   properties: {

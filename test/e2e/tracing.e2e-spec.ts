@@ -10,8 +10,6 @@ import { type SpawnedApi, spawnApi, waitFor } from '../support/spawn-api';
 import { TEST_JWT_SECRET } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
 
-jest.setTimeout(120_000);
-
 // Preloaded into the spawned API: at exit it lists every module file the process required.
 const PROBE = `process.on('exit', () => require('node:fs').writeFileSync(
   process.env.CB_MODULES_FILE, JSON.stringify(Object.keys(require.cache))));`;
