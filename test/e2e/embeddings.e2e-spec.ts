@@ -208,6 +208,9 @@ describe('embeddings through an OpenAI-compatible provider (a stand-in)', () => 
       expect((await status(a)).backlog).toBe(1);
       const metrics = parsePrometheus((await t.http.get('/metrics')).text);
       expect(sum(metrics, 'embeddings_backlog')).toBe(1);
+      const coverage = sum(metrics, 'embeddings_coverage_ratio');
+      expect(coverage).toBeGreaterThan(0);
+      expect(coverage).toBeLessThan(1);
       expect(
         sum(metrics, 'embeddings_provider_errors_total', { caller: 'poller', kind: 'http_5xx' }),
       ).toBeGreaterThanOrEqual(1);
@@ -221,6 +224,7 @@ describe('embeddings through an OpenAI-compatible provider (a stand-in)', () => 
       sum(metrics, 'embeddings_provider_request_duration_seconds_count', { caller: 'poller' }),
     ).toBeGreaterThanOrEqual(1);
     expect(sum(metrics, 'ml_model_status', { model: 'embeddings' })).toBe(1);
+    expect(sum(metrics, 'embeddings_coverage_ratio')).toBe(1);
   });
 
   it('never mixes models: after a model change old vectors are not used until re-embedded', async () => {

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { VECTOR_SEARCH } from '@app/common';
+import { EMBEDDINGS_COVERAGE } from './embeddings-coverage.metric';
 import { EMBEDDINGS_METRICS, EmbeddingsMetrics } from './embeddings-metrics';
 import { EmbeddingsPoller } from './embeddings-poller';
 import { EmbeddingsRepository } from './embeddings.repository';
@@ -16,6 +17,7 @@ import { VECTOR_STORE_PROVIDER } from './storage/vector-store.provider';
   providers: [
     EmbeddingsRepository,
     ...EMBEDDINGS_METRICS,
+    EMBEDDINGS_COVERAGE,
     EmbeddingsMetrics,
     EmbeddingProvider,
     VECTOR_STORE_PROVIDER,

@@ -108,6 +108,16 @@ const COVERAGE = `
   LEFT JOIN embedding_outbox o ON o.tenant_id = b.tenant_id AND o.block_id = b.id
   WHERE b.tenant_id = $1 AND b.deleted_at IS NULL`;
 
+// Every tenant together, for the coverage gauge (like the backlog's count of the whole outbox).
+const COVERAGE_ALL = `
+  SELECT count(*)::int AS total,
+         count(*) FILTER (WHERE e.block_id IS NOT NULL AND o.block_id IS NULL)::int AS embedded
+  FROM blocks b
+  LEFT JOIN block_embeddings e ON e.tenant_id = b.tenant_id AND e.model = $1 AND e.dimensions = $2
+    AND e.block_id = b.id
+  LEFT JOIN embedding_outbox o ON o.tenant_id = b.tenant_id AND o.block_id = b.id
+  WHERE b.deleted_at IS NULL`;
+
 const COUNT_LIVE = `SELECT count(*)::int AS n FROM blocks WHERE tenant_id = $1 AND deleted_at IS NULL`;
 
 /** Whether pgvector is installed in this database, or could be (its files are on the server). */
@@ -204,6 +214,18 @@ export class EmbeddingsRepository {
       model,
       dimensions,
     ]);
+    return rows[0] ?? { total: 0, embedded: 0 };
+  }
+
+  /** `coverage` over every tenant: what the `embeddings_coverage_ratio` gauge reports. */
+  async coverageOfAll(
+    model: string,
+    dimensions: number,
+  ): Promise<{ total: number; embedded: number }> {
+    const rows: Array<{ total: number; embedded: number }> = await this.dataSource.query(
+      COVERAGE_ALL,
+      [model, dimensions],
+    );
     return rows[0] ?? { total: 0, embedded: 0 };
   }
 
