@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type ApiKeyScope, RequestContext } from '@app/common';
-import { type PreparedStatement, preparedQuery } from '@app/database';
+import { preparedQuery, statement } from '@app/database';
 
 /** An API key as the service shows it (never a secret hash). */
 export interface ApiKeyRow {
@@ -51,8 +51,6 @@ const FIELDS = `id, user_id AS "userId", name, prefix, scopes, expires_at AS "ex
   rate_limit_per_minute AS "rateLimitPerMinute", last_used_at AS "lastUsedAt",
   usage_count AS "usageCount", revoked_at AS "revokedAt", created_at AS "createdAt",
   updated_at AS "updatedAt"`;
-
-const statement = (name: string, text: string): PreparedStatement => ({ name, text });
 
 // The hot path: one unique-index read per cache miss of a request with X-API-Key.
 const BY_PREFIX = statement(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type PreparedStatement, preparedQuery } from '@app/database';
+import { preparedQuery, statement } from '@app/database';
 
 /** What the per-request check needs of a session. */
 export interface SessionStateRow {
@@ -34,8 +34,6 @@ export interface SessionExportRow {
   ip: string | null;
   userAgent: string | null;
 }
-
-const statement = (name: string, text: string): PreparedStatement => ({ name, text });
 
 // The hot path: one primary-key read per cache miss of an authenticated request.
 const STATE = statement(

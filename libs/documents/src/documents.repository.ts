@@ -119,19 +119,22 @@ export class DocumentsRepository {
   }
 
   async find(id: string): Promise<DocumentRow | null> {
-    const [row] = await preparedQuery<DocumentRow>(this.dataSource.manager, FIND, [id, tenant()]);
+    const [row] = await preparedQuery<DocumentRow>(this.dataSource.manager, FIND, [
+      id,
+      RequestContext.tenantId(),
+    ]);
     return row ?? null;
   }
 
   async lock(manager: EntityManager, id: string): Promise<DocumentRow | null> {
-    const [row] = await preparedQuery<DocumentRow>(manager, LOCK, [id, tenant()]);
+    const [row] = await preparedQuery<DocumentRow>(manager, LOCK, [id, RequestContext.tenantId()]);
     return row ?? null;
   }
 
   async findVersion(id: string, version: number): Promise<DocumentRow | null> {
     const [row] = await preparedQuery<DocumentRow>(this.dataSource.manager, FIND_VERSION, [
       id,
-      tenant(),
+      RequestContext.tenantId(),
       version,
     ]);
     return row ?? null;
@@ -145,11 +148,11 @@ export class DocumentsRepository {
   ): Promise<DocumentRow> {
     const [row] = await preparedQuery<DocumentRow>(manager, INSERT, [
       id,
-      tenant(),
+      RequestContext.tenantId(),
       ...values(fields),
       actor,
     ]);
-    await preparedQuery(manager, INSERT_VERSION, [id, tenant()]);
+    await preparedQuery(manager, INSERT_VERSION, [id, RequestContext.tenantId()]);
     return row;
   }
 
@@ -161,16 +164,16 @@ export class DocumentsRepository {
   ): Promise<DocumentRow> {
     const [row] = await preparedQuery<DocumentRow>(manager, UPDATE, [
       id,
-      tenant(),
+      RequestContext.tenantId(),
       ...values(fields),
       actor,
     ]);
-    await preparedQuery(manager, INSERT_VERSION, [id, tenant()]);
+    await preparedQuery(manager, INSERT_VERSION, [id, RequestContext.tenantId()]);
     return row;
   }
 
   async softDelete(manager: EntityManager, id: string, actor: string | null): Promise<void> {
-    await preparedQuery(manager, SOFT_DELETE, [id, tenant(), actor]);
+    await preparedQuery(manager, SOFT_DELETE, [id, RequestContext.tenantId(), actor]);
   }
 
   list(
@@ -179,7 +182,7 @@ export class DocumentsRepository {
     limit: number,
   ): Promise<DocumentRow[]> {
     return preparedQuery<DocumentRow>(this.dataSource.manager, LIST, [
-      tenant(),
+      RequestContext.tenantId(),
       filters.q,
       filters.templateId,
       filters.usesBlock,
@@ -190,7 +193,10 @@ export class DocumentsRepository {
   }
 
   usingBlocks(blockIds: string[]): Promise<Pick<DocumentRow, 'id' | 'title' | 'nodes'>[]> {
-    return preparedQuery(this.dataSource.manager, USING_BLOCKS, [tenant(), blockIds]);
+    return preparedQuery(this.dataSource.manager, USING_BLOCKS, [
+      RequestContext.tenantId(),
+      blockIds,
+    ]);
   }
 }
 
@@ -203,8 +209,4 @@ function values(fields: DocumentFields): unknown[] {
     JSON.stringify(fields.slots),
     JSON.stringify(fields.nodes satisfies TemplateNode[]),
   ];
-}
-
-function tenant(): string {
-  return RequestContext.tenantId();
 }

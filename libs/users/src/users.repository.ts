@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { RequestContext, type Role } from '@app/common';
-import { type PreparedStatement, preparedQuery } from '@app/database';
+import { preparedQuery, statement } from '@app/database';
 
 /** A live user row as the service reads it (never the password hash). */
 export interface UserRow {
@@ -48,8 +48,6 @@ export interface UserListFilter {
 
 const FIELDS = `id, tenant_id AS "tenantId", email, username, display_name AS "displayName",
   role, is_active AS "isActive", created_at AS "createdAt", updated_at AS "updatedAt"`;
-
-const statement = (name: string, text: string): PreparedStatement => ({ name, text });
 
 // Cache misses of the per-request check only (the service caches the answer 30 s).
 const AUTH_STATE = statement(
