@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, run } from '../deploy/tools';
@@ -62,6 +63,51 @@ describe('the OpenAPI document tells the truth', () => {
     expect((await create({ title: 'x'.repeat(41) })).status).toBe(400);
     expect((await create({ title: 'ok', tags: ['a', 'b', 'c', 'd'] })).status).toBe(400);
     expect((await create({ title: 'ok', tags: ['x'.repeat(13)] })).status).toBe(400);
+  });
+
+  it('refuses a path or query parameter one character over its declared maxLength', async () => {
+    const { accessToken } = await registerUser(t.http);
+    const checked: string[] = [];
+    for (const { name, path, op } of operations(document)) {
+      const method = name.split(' ')[0];
+      const parameters = ((op.parameters ?? []) as Json[]).filter(
+        (p) => ['path', 'query'].includes(p.in) && p.schema?.maxLength !== undefined,
+      );
+      for (const parameter of parameters) {
+        const long = 'a'.repeat(parameter.schema.maxLength + 1);
+        const url = path.replace(/\{(\w+)\}/g, (_, param: string) =>
+          param === parameter.name && parameter.in === 'path'
+            ? long
+            : param === 'n'
+              ? '1'
+              : param === 'type'
+                ? 'block'
+                : randomUUID(),
+        );
+        const query = parameter.in === 'query' ? `?${parameter.name}=${long}` : '';
+        const body = method === 'GET' || method === 'DELETE' ? undefined : {};
+        const res = await t.http.request(method, `${url}${query}`, { token: accessToken, body });
+        const fields = ((res.body as Json).errors ?? []).map((e: Json) => e.field);
+        // The router refuses a path parameter over its own cap (414) before any pipe runs.
+        const refused =
+          res.status === 414 ||
+          (res.status === 400 &&
+            ((parameter.in === 'path' && (res.body as Json).reason === 'INVALID_ID') ||
+              fields.includes(parameter.name)));
+        expect([name, parameter.name, res.status, refused]).toEqual([
+          name,
+          parameter.name,
+          res.status,
+          true,
+        ]);
+        expect([name, res.headers.get('content-type')]).toEqual([
+          name,
+          expect.stringMatching(/^application\/problem\+json/),
+        ]);
+        checked.push(`${parameter.in} ${parameter.name}`);
+      }
+    }
+    expect(checked).toEqual(expect.arrayContaining(['path id', 'query cursor', 'query from']));
   });
 
   it('declares no default on a request field (a generated client would make it required)', () => {

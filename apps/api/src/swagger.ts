@@ -11,6 +11,7 @@ import { FieldErrorDto, ProblemDto } from '@app/common';
 import { AppConfig } from '@app/config';
 import { setupRedoc } from './docs/redoc';
 import { declareCommonResponses } from './openapi/common-responses';
+import { boundFormattedParameters } from './openapi/bounded-parameters';
 import { applyConfiguredLimits } from './openapi/configured-limits';
 import { typeNullableReferences } from './openapi/nullable-refs';
 import { declarePublicOperations } from './openapi/public-operations';
@@ -46,6 +47,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   const document = createDocument(app);
   const facts = collectRouteFacts(app);
   applyConfiguredLimits(document, app.get(AppConfig).blocks);
+  boundFormattedParameters(document);
   declareCommonResponses(document, facts);
   declarePublicOperations(document, facts);
   typeNullableReferences(document);
