@@ -47,7 +47,7 @@ export class AuditLogQueryDto extends AuditPageQueryDto {
   @Matches(ACTION, { message: 'action must be a dotted verb such as block.update' })
   action?: string;
 
-  @ApiPropertyOptional({ example: 'block' })
+  @ApiPropertyOptional({ pattern: RESOURCE_TYPE.source, maxLength: 64, example: 'block' })
   @IsOptional()
   @IsString()
   @Matches(RESOURCE_TYPE, { message: 'resourceType must be a lowercase name such as block' })
