@@ -22,12 +22,13 @@ function resolve(document: Json, schema: Json): Json {
   return ref ? document.components.schemas[ref.split('/').pop()!] : schema;
 }
 
-// Limits other than the defaults (200, 1 MiB, 32, 64): the document must follow them.
+// Limits other than the defaults (200, 1 MiB, 32, 64, 100 MiB): the document must follow them.
 const LIMITS = {
   BLOCKS_MAX_TITLE_LENGTH: '40',
   BLOCKS_MAX_CONTENT_BYTES: '5000',
   BLOCKS_MAX_TAGS: '3',
   BLOCKS_MAX_TAG_LENGTH: '12',
+  BLOCKS_IMPORT_MAX_BYTES: '50000',
 };
 
 describe('the OpenAPI document tells the truth', () => {
@@ -63,6 +64,14 @@ describe('the OpenAPI document tells the truth', () => {
     expect((await create({ title: 'x'.repeat(41) })).status).toBe(400);
     expect((await create({ title: 'ok', tags: ['a', 'b', 'c', 'd'] })).status).toBe(400);
     expect((await create({ title: 'ok', tags: ['x'.repeat(13)] })).status).toBe(400);
+    const importBody = document.paths['/api/blocks/import'].post.requestBody.content;
+    expect(importBody['application/x-ndjson'].schema.maxLength).toBe(50_000);
+    const tooLarge = await t.http.request('POST', '/api/blocks/import', {
+      token: accessToken,
+      headers: { 'content-type': 'application/x-ndjson' },
+      rawBody: `${JSON.stringify({ title: 'x' })}\n`.padEnd(50_001, ' '),
+    });
+    expect(tooLarge.status).toBe(413);
   });
 
   it('refuses a path or query parameter one character over its declared maxLength', async () => {
