@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, run } from '../deploy/tools';
@@ -21,12 +22,13 @@ function resolve(document: Json, schema: Json): Json {
   return ref ? document.components.schemas[ref.split('/').pop()!] : schema;
 }
 
-// Limits other than the defaults (200, 1 MiB, 32, 64): the document must follow them.
+// Limits other than the defaults (200, 1 MiB, 32, 64, 100 MiB): the document must follow them.
 const LIMITS = {
   BLOCKS_MAX_TITLE_LENGTH: '40',
   BLOCKS_MAX_CONTENT_BYTES: '5000',
   BLOCKS_MAX_TAGS: '3',
   BLOCKS_MAX_TAG_LENGTH: '12',
+  BLOCKS_IMPORT_MAX_BYTES: '50000',
 };
 
 describe('the OpenAPI document tells the truth', () => {
@@ -62,6 +64,59 @@ describe('the OpenAPI document tells the truth', () => {
     expect((await create({ title: 'x'.repeat(41) })).status).toBe(400);
     expect((await create({ title: 'ok', tags: ['a', 'b', 'c', 'd'] })).status).toBe(400);
     expect((await create({ title: 'ok', tags: ['x'.repeat(13)] })).status).toBe(400);
+    const importBody = document.paths['/api/blocks/import'].post.requestBody.content;
+    expect(importBody['application/x-ndjson'].schema.maxLength).toBe(50_000);
+    const tooLarge = await t.http.request('POST', '/api/blocks/import', {
+      token: accessToken,
+      headers: { 'content-type': 'application/x-ndjson' },
+      rawBody: `${JSON.stringify({ title: 'x' })}\n`.padEnd(50_001, ' '),
+    });
+    expect(tooLarge.status).toBe(413);
+  });
+
+  it('refuses a path or query parameter one character over its declared maxLength', async () => {
+    const { accessToken } = await registerUser(t.http);
+    const checked: string[] = [];
+    for (const { name, path, op } of operations(document)) {
+      const method = name.split(' ')[0];
+      const parameters = ((op.parameters ?? []) as Json[]).filter(
+        (p) => ['path', 'query'].includes(p.in) && p.schema?.maxLength !== undefined,
+      );
+      for (const parameter of parameters) {
+        const long = 'a'.repeat(parameter.schema.maxLength + 1);
+        const url = path.replace(/\{(\w+)\}/g, (_, param: string) =>
+          param === parameter.name && parameter.in === 'path'
+            ? long
+            : param === 'n'
+              ? '1'
+              : param === 'type'
+                ? 'block'
+                : randomUUID(),
+        );
+        const query = parameter.in === 'query' ? `?${parameter.name}=${long}` : '';
+        const body = method === 'GET' || method === 'DELETE' ? undefined : {};
+        const res = await t.http.request(method, `${url}${query}`, { token: accessToken, body });
+        const fields = ((res.body as Json).errors ?? []).map((e: Json) => e.field);
+        // The router refuses a path parameter over its own cap (414) before any pipe runs.
+        const refused =
+          res.status === 414 ||
+          (res.status === 400 &&
+            ((parameter.in === 'path' && (res.body as Json).reason === 'INVALID_ID') ||
+              fields.includes(parameter.name)));
+        expect([name, parameter.name, res.status, refused]).toEqual([
+          name,
+          parameter.name,
+          res.status,
+          true,
+        ]);
+        expect([name, res.headers.get('content-type')]).toEqual([
+          name,
+          expect.stringMatching(/^application\/problem\+json/),
+        ]);
+        checked.push(`${parameter.in} ${parameter.name}`);
+      }
+    }
+    expect(checked).toEqual(expect.arrayContaining(['path id', 'query cursor', 'query from']));
   });
 
   it('declares no default on a request field (a generated client would make it required)', () => {

@@ -11,8 +11,10 @@ import { FieldErrorDto, ProblemDto } from '@app/common';
 import { AppConfig } from '@app/config';
 import { setupRedoc } from './docs/redoc';
 import { declareCommonResponses } from './openapi/common-responses';
+import { boundParameters } from './openapi/bounded-parameters';
 import { applyConfiguredLimits } from './openapi/configured-limits';
 import { typeNullableReferences } from './openapi/nullable-refs';
+import { declareValidatedLimits } from './openapi/validated-limits';
 import { declarePublicOperations } from './openapi/public-operations';
 import { collectRouteFacts } from './openapi/route-facts';
 
@@ -46,6 +48,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   const document = createDocument(app);
   const facts = collectRouteFacts(app);
   applyConfiguredLimits(document, app.get(AppConfig).blocks);
+  boundParameters(document);
   declareCommonResponses(document, facts);
   declarePublicOperations(document, facts);
   typeNullableReferences(document);
@@ -89,6 +92,7 @@ function createDocument(app: NestFastifyApplication): OpenAPIObject {
       'healthToken',
     );
   for (const [name, description] of API_TAGS) builder.addTag(name, description);
+  declareValidatedLimits();
   return SwaggerModule.createDocument(app, builder.build(), {
     extraModels: [ProblemDto, FieldErrorDto],
     operationIdFactory: (controllerKey, methodKey) =>

@@ -64,6 +64,7 @@ export class BlockTransferController {
   @ApiBody({
     schema: {
       type: 'string',
+      description: 'One block per line; at most BLOCKS_IMPORT_MAX_BYTES bytes in all',
       example:
         '{"title":"First","content":"Hello"}\n{"id":"01936f0e-8c4a-7d2b-9f10-3c5e7a9b1d2f","title":"Second"}\n',
     },

@@ -28,7 +28,8 @@ export { currentTraceId, useTraceIds } from './logging/trace-id';
 export { redact, SENSITIVE_KEY } from './logging/redact';
 export { createValidationPipe, flattenValidationErrors } from './validation/validation.pipe';
 export { UuidPipe } from './validation/uuid.pipe';
-export { UUID_PATTERN, isUuid } from './validation/uuid';
+export { UUID_LENGTH, UUID_PATTERN, isUuid } from './validation/uuid';
+export { ISO_INSTANT_MAX_LENGTH, IsIsoInstant } from './validation/iso-instant';
 export { VALIDATOR_OPTIONS } from './validation/validator-options';
 export {
   PgErrorCode,
@@ -46,7 +47,7 @@ export {
   type IdentityCacheOptions,
   type InvalidationFeed,
 } from './cache/identity-cache';
-export { encodeCursor, decodeCursor } from './pagination/cursor';
+export { CURSOR_MAX_LENGTH, encodeCursor, decodeCursor } from './pagination/cursor';
 export { PageOf, PageQueryDto, type Page } from './pagination/page.dto';
 export { registerRequestHooks, routeTemplate } from './http/request-hooks';
 export { DEFAULT_CONSUMES, mediaTypeOf, registerContentTypeCheck } from './http/content-type-check';

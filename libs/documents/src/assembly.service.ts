@@ -316,13 +316,18 @@ type Profile = Record<string, string[]>;
 
 function profileOf(profile: Record<string, unknown> | undefined): Profile {
   const out: Profile = {};
-  for (const [key, value] of Object.entries(profile ?? {}).slice(0, 64)) {
+  for (const [key, value] of Object.entries(profile ?? {}).slice(
+    0,
+    DOCUMENT_LIMITS.maxProfileAttributes,
+  )) {
     const values = Array.isArray(value) ? value : [value];
-    if (values.length > 64 || values.some((v) => typeof v !== 'string' || v.length > 100)) {
+    const tooLong = (v: unknown) =>
+      typeof v !== 'string' || v.length > DOCUMENT_LIMITS.maxProfileValueLength;
+    if (values.length > DOCUMENT_LIMITS.maxProfileValues || values.some(tooLong)) {
       throw DocumentsException.invalid([
         {
           field: `profile.${key.slice(0, 64)}`,
-          message: 'must be a string or a list of at most 64 strings',
+          message: `must be a string or a list of at most ${DOCUMENT_LIMITS.maxProfileValues} strings`,
         },
       ]);
     }

@@ -13,4 +13,12 @@ export const DOCUMENT_LIMITS = {
   maxAssembledBytes: 5 * 1024 * 1024,
   /** Time budget of one render on the worker pool. */
   renderTimeoutMs: 5000,
+  /** Block ids of one `bump` list (400 beyond). */
+  maxBumpIds: 1000,
+  /** Profile attributes read by an assembly; later ones are ignored. */
+  maxProfileAttributes: 64,
+  /** Values of one profile attribute (400 beyond). */
+  maxProfileValues: 64,
+  /** Characters of one profile value (400 beyond). */
+  maxProfileValueLength: 100,
 };

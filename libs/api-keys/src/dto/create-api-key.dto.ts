@@ -7,7 +7,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   Max,
@@ -15,7 +14,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { API_KEY_SCOPES, type ApiKeyScope } from '@app/common';
+import { API_KEY_SCOPES, IsIsoInstant, type ApiKeyScope } from '@app/common';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'CI pipeline', maxLength: 100 })
@@ -41,7 +40,7 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2027-01-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoInstant()
   expiresAt?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100000, example: 600 })

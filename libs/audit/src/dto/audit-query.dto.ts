@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swag
 import { Type } from 'class-transformer';
 import {
   IsEnum,
-  IsISO8601,
   IsInt,
   IsOptional,
   IsString,
@@ -12,7 +11,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { PageQueryDto } from '@app/common';
+import { IsIsoInstant, PageQueryDto } from '@app/common';
 import { AuditSeverityDto } from './audit-entry.dto';
 
 const ACTION = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
@@ -22,12 +21,12 @@ const RESOURCE_TYPE = /^[a-z][a-z0-9_-]{0,63}$/;
 export class AuditRangeQueryDto {
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Inclusive lower bound' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoInstant()
   from?: string;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Exclusive upper bound' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoInstant()
   to?: string;
 }
 
@@ -48,7 +47,7 @@ export class AuditLogQueryDto extends AuditPageQueryDto {
   @Matches(ACTION, { message: 'action must be a dotted verb such as block.update' })
   action?: string;
 
-  @ApiPropertyOptional({ example: 'block' })
+  @ApiPropertyOptional({ pattern: RESOURCE_TYPE.source, maxLength: 64, example: 'block' })
   @IsOptional()
   @IsString()
   @Matches(RESOURCE_TYPE, { message: 'resourceType must be a lowercase name such as block' })

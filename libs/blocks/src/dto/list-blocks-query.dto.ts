@@ -1,15 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsEnum,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
-import { PageQueryDto } from '@app/common';
+import { ArrayMaxSize, IsEnum, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIsoInstant, PageQueryDto } from '@app/common';
 import { BlockSort, BlockType } from './block-type';
 
 const toArray = ({ value }: { value: unknown }): unknown =>
@@ -53,7 +45,7 @@ export class ListBlocksQueryDto extends PageQueryDto {
     example: '2026-11-01T00:00:00Z',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoInstant()
   updatedSince?: string;
 
   @ApiPropertyOptional({

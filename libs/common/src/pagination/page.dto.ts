@@ -2,6 +2,7 @@ import { Type as NestType } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { CURSOR_MAX_LENGTH } from './cursor';
 
 /** `?limit=` (1..100, default 20) and `?cursor=` (opaque): the same on every list route. */
 export class PageQueryDto {
@@ -13,10 +14,13 @@ export class PageQueryDto {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: "Opaque cursor from a previous page's `nextCursor`" })
+  @ApiPropertyOptional({
+    description: "Opaque cursor from a previous page's `nextCursor`",
+    maxLength: CURSOR_MAX_LENGTH,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(1024)
+  @MaxLength(CURSOR_MAX_LENGTH)
   cursor?: string;
 }
 

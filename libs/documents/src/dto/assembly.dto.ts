@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsUUID } from 'class-validator';
+import { DOCUMENT_LIMITS as L } from '../document-limits';
 
 export const ON_MISSING = ['fail', 'omit', 'placeholder'] as const;
 export type OnMissing = (typeof ON_MISSING)[number];
@@ -20,7 +21,14 @@ export class AssembleDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: {
-      oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      oneOf: [
+        { type: 'string', maxLength: L.maxProfileValueLength },
+        {
+          type: 'array',
+          maxItems: L.maxProfileValues,
+          items: { type: 'string', maxLength: L.maxProfileValueLength },
+        },
+      ],
     },
     description:
       'Profile attributes: a block node with `when` is kept when, for each of its attributes the profile sets, a profile value is listed',

@@ -13,7 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { Type } from 'class-transformer';
-import { PageQueryDto, isUuid } from '@app/common';
+import { PageQueryDto, UUID_LENGTH, isUuid } from '@app/common';
 import { PIN_SCHEMA, nodesSchema } from '@app/templates';
 import { DOCUMENT_LIMITS } from '../document-limits';
 
@@ -127,9 +127,10 @@ const IsBump = () =>
         value === true ||
         (Array.isArray(value) &&
           value.length >= 1 &&
-          value.length <= 1000 &&
+          value.length <= DOCUMENT_LIMITS.maxBumpIds &&
           value.every((id) => isUuid(id))),
-      defaultMessage: () => 'bump must be true or a list of 1..1000 block ids',
+      defaultMessage: () =>
+        `bump must be true or a list of 1..${DOCUMENT_LIMITS.maxBumpIds} block ids`,
     },
   });
 
@@ -174,7 +175,11 @@ export class UpdateDocumentDto {
   @ApiPropertyOptional({
     oneOf: [
       { type: 'boolean', enum: [true] },
-      { type: 'array', items: { type: 'string', format: 'uuid' } },
+      {
+        type: 'array',
+        maxItems: DOCUMENT_LIMITS.maxBumpIds,
+        items: { type: 'string', format: 'uuid', maxLength: UUID_LENGTH },
+      },
     ],
     description:
       'Move pinned block nodes to the latest versions: all of them (`true`) or those of the listed blocks',

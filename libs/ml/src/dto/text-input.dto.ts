@@ -9,6 +9,7 @@ import { MAX_TEXT_LENGTH } from '../ml-limits';
 export class TextInputDto {
   @ApiPropertyOptional({
     description: `At most ${MAX_TEXT_LENGTH} characters; give this or blockId`,
+    maxLength: MAX_TEXT_LENGTH,
     example: 'On March 3, 2024 Alice Johnson of Acme Corporation paid $1,200 to bob@example.com.',
   })
   @IsOptional()

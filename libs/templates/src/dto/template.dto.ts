@@ -18,7 +18,10 @@ export const NODES_SCHEMA = nodesSchema(MAX_TEMPLATE_NODES, true);
 
 const VARIABLES_EXAMPLE = {
   type: 'object',
-  properties: { customer: { type: 'string' }, effective: { type: 'string', format: 'date' } },
+  properties: {
+    customer: { type: 'string', maxLength: 200 },
+    effective: { type: 'string', format: 'date', maxLength: 10 },
+  },
   required: ['customer'],
 };
 

@@ -7,6 +7,8 @@ const trim = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,64}$/;
+/** The pattern's own bound, stated beside it for clients. */
+const USERNAME_MAX_LENGTH = 64;
 
 /** Shared field rules of the user DTOs. */
 export const EmailField = (): PropertyDecorator =>
@@ -30,7 +32,11 @@ export const OptionalEmailField = (): PropertyDecorator =>
 
 export const UsernameField = (): PropertyDecorator =>
   applyDecorators(
-    ApiProperty({ example: 'ada', pattern: USERNAME_PATTERN.source }),
+    ApiProperty({
+      example: 'ada',
+      pattern: USERNAME_PATTERN.source,
+      maxLength: USERNAME_MAX_LENGTH,
+    }),
     IsString(),
     Matches(USERNAME_PATTERN, { message: 'must be 3..64 of A-Z a-z 0-9 . _ -' }),
   );
