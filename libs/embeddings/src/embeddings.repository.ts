@@ -99,24 +99,18 @@ const BACKFILL = `
   RETURNING block_id`;
 
 /** Embedded: a vector of the configured model and no change waiting in the outbox. */
-const COVERAGE = `
-  SELECT count(*)::int AS total,
-         count(*) FILTER (WHERE e.block_id IS NOT NULL AND o.block_id IS NULL)::int AS embedded
-  FROM blocks b
-  LEFT JOIN block_embeddings e ON e.tenant_id = b.tenant_id AND e.model = $2 AND e.dimensions = $3
-    AND e.block_id = b.id
-  LEFT JOIN embedding_outbox o ON o.tenant_id = b.tenant_id AND o.block_id = b.id
-  WHERE b.tenant_id = $1 AND b.deleted_at IS NULL`;
-
-// Every tenant together, for the coverage gauge (like the backlog's count of the whole outbox).
-const COVERAGE_ALL = `
+// Live blocks and those with a current vector ($1 model, $2 dimensions): of one tenant ($3), or
+// of every tenant together for the coverage gauge (like the backlog's count of the whole outbox).
+const coverageOf = (scope: string): string => `
   SELECT count(*)::int AS total,
          count(*) FILTER (WHERE e.block_id IS NOT NULL AND o.block_id IS NULL)::int AS embedded
   FROM blocks b
   LEFT JOIN block_embeddings e ON e.tenant_id = b.tenant_id AND e.model = $1 AND e.dimensions = $2
     AND e.block_id = b.id
   LEFT JOIN embedding_outbox o ON o.tenant_id = b.tenant_id AND o.block_id = b.id
-  WHERE b.deleted_at IS NULL`;
+  WHERE ${scope} b.deleted_at IS NULL`;
+const COVERAGE = coverageOf('b.tenant_id = $3 AND');
+const COVERAGE_ALL = coverageOf('');
 
 const COUNT_LIVE = `SELECT count(*)::int AS n FROM blocks WHERE tenant_id = $1 AND deleted_at IS NULL`;
 
@@ -210,9 +204,9 @@ export class EmbeddingsRepository {
     dimensions: number,
   ): Promise<{ total: number; embedded: number }> {
     const rows: Array<{ total: number; embedded: number }> = await this.dataSource.query(COVERAGE, [
-      tenantId,
       model,
       dimensions,
+      tenantId,
     ]);
     return rows[0] ?? { total: 0, embedded: 0 };
   }
