@@ -219,6 +219,17 @@ describe('audit API over HTTP', () => {
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);
   });
 
+  it('takes a resource id as long as the document allows (256), and refuses one longer', async () => {
+    const history = (id: string) =>
+      t.http.get(`/api/audit/resources/document/${id}`, { token: admin.accessToken });
+    const longest = await history('r'.repeat(256));
+    expect(longest.status).toBe(200);
+    expect(longest.body.items).toEqual([]);
+    const over = await history('r'.repeat(257));
+    expect(over.status).toBe(414);
+    expect(over.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+
   it('answers 400 to bad ids, ranges and retention', async () => {
     const bad = async (path: string, method: 'get' | 'delete' = 'get') =>
       (await t.http[method](path, { token: admin.accessToken })).status;

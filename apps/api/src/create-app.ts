@@ -35,7 +35,12 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    routerOptions: { querystringParser: limitedQuerystringParser(config.input.maxQueryParams) },
+    routerOptions: {
+      querystringParser: limitedQuerystringParser(config.input.maxQueryParams),
+      // The longest path parameter the API declares: an audit resource id (256); Fastify's
+      // default of 100 answered 414 to ids the document allows.
+      maxParamLength: 256,
+    },
     // The router refuses a malformed URL (400) or an over-long path parameter (414) before any
     // hook or Nest filter runs, and Node's parser refuses oversized headers (431): all of them
     // are answered as problem+json too, like every other error.
