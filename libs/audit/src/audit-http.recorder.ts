@@ -65,8 +65,8 @@ export class AuditMarkGuard implements CanActivate {
  * Writes, once the response is sent (final status and duration known), the entry of every
  * request that reached a controller and of every refusal (401, 403, 429; repeated 429s of one
  * caller and route aggregated by AuditRefusals), unless the service already recorded or queued
- * one for it. Runs in a Fastify `onResponse` hook: no per-request
- * Nest machinery, and it sees refusals made by guards before any interceptor would run.
+ * one for it. Runs in a Fastify `onResponse` hook: no per-request Nest machinery, and it sees
+ * refusals made by guards before any interceptor would run.
  */
 @Injectable()
 export class AuditHttpRecorder implements OnModuleInit {

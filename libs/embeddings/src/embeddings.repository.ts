@@ -98,9 +98,11 @@ const BACKFILL = `
   ON CONFLICT DO NOTHING
   RETURNING block_id`;
 
-/** Embedded: a vector of the configured model and no change waiting in the outbox. */
-// Live blocks and those with a current vector ($1 model, $2 dimensions): of one tenant ($3), or
-// of every tenant together for the coverage gauge (like the backlog's count of the whole outbox).
+/**
+ * Live blocks, and those embedded: a vector of the configured model ($1) and dimensions ($2) and
+ * no change waiting in the outbox. Of one tenant ($3), or of every tenant together for the
+ * coverage gauge (like the backlog's count of the whole outbox).
+ */
 const coverageOf = (scope: string): string => `
   SELECT count(*)::int AS total,
          count(*) FILTER (WHERE e.block_id IS NOT NULL AND o.block_id IS NULL)::int AS embedded
