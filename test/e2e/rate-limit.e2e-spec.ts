@@ -2,9 +2,11 @@ import { AuditService } from '@app/audit';
 import { RateLimitStorage } from '@app/auth';
 import { AuditRefusals } from '../../libs/audit/src/audit-refusals';
 import { freePort } from '@app/database';
+import { Pool } from 'pg';
 import { registerUser, strongPassword, uniqueSuffix } from '../support/auth-fixtures';
 import { startRedis, type RunningRedis } from '../support/redis-server';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { createTestDatabase } from '../support/test-database';
 
 describe('rate limits: headers, per user, per IP on auth routes, lockout', () => {
   let t: TestApp;
@@ -74,6 +76,33 @@ describe('rate limits: headers, per user, per IP on auth routes, lockout', () =>
     expect((await t.http.get('/api/auth/me', { token: a.accessToken })).status).toBe(429);
     await t.app.get(AuditService).drain();
     expect((await refusals()).rows).toHaveLength(3);
+  });
+
+  it('writes the pending aggregate entries at shutdown, into the table and not the error log', async () => {
+    const database = await createTestDatabase();
+    const app = await startTestApp({
+      databaseUrl: database.url,
+      env: { RATE_LIMIT_PER_MINUTE: '2', RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '100' },
+    });
+    const db = new Pool({ connectionString: database.url, max: 1 });
+    try {
+      const a = await registerUser(app.http);
+      for (let i = 0; i < 5; i++) await app.http.get('/api/auth/me', { token: a.accessToken });
+      for (let i = 0; i < 3; i++) await app.http.get('/api/auth/me', { token: 'not-a-token' });
+      await app.close();
+      const { rows } = await db.query<{ action: string; error: string | null }>(
+        `SELECT action, error FROM audit_log
+         WHERE action IN ('ratelimit.exceeded', 'auth.token_rejected') AND error LIKE '2 more%'
+         ORDER BY action`,
+      );
+      expect(rows.map((r) => r.action)).toEqual(['auth.token_rejected', 'ratelimit.exceeded']);
+      expect(app.logs.filter((line) => String(line.msg).includes('could not be written'))).toEqual(
+        [],
+      );
+    } finally {
+      await db.end();
+      await database.drop();
+    }
   });
 
   it('never limits health probes', async () => {

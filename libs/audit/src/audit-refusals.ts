@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { RequestStore } from '@app/common';
 import { AuditService } from './audit.service';
 
@@ -22,7 +22,7 @@ interface Refused {
  * another tenant's read p99 under the fairness flood.
  */
 @Injectable()
-export class AuditRefusals implements OnModuleInit, OnApplicationShutdown {
+export class AuditRefusals implements OnModuleInit, BeforeApplicationShutdown {
   private readonly windows = new Map<string, Refused>();
   private timer?: NodeJS.Timeout;
 
@@ -33,7 +33,8 @@ export class AuditRefusals implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Before shutdown, not at it: the audit queue's last drain must still see these entries. */
+  beforeApplicationShutdown(): void {
     clearInterval(this.timer);
     this.flush();
   }

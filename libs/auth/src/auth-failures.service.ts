@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { type AuditActionName, AuditService } from '@app/audit';
 import type { RequestStore } from '@app/common';
@@ -36,7 +36,7 @@ export const AUTH_REJECTIONS = appCounterProvider({
  * credentials: an IP guessing refresh tokens is held back by the auth rate limit instead.
  */
 @Injectable()
-export class AuthFailuresService implements OnModuleInit, OnApplicationShutdown {
+export class AuthFailuresService implements OnModuleInit, BeforeApplicationShutdown {
   /** IP → when its refusal ends (epoch ms); read synchronously on every guarded request. */
   private readonly blocked = new Map<string, number>();
   /** Per aggregate action, IP → refusals not yet audited one by one, since the last flush. */
@@ -56,7 +56,8 @@ export class AuthFailuresService implements OnModuleInit, OnApplicationShutdown 
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Before shutdown, not at it: the audit queue's last drain must still see these entries. */
+  beforeApplicationShutdown(): void {
     clearInterval(this.timer);
     this.flush();
   }
